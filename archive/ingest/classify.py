@@ -1,0 +1,96 @@
+"""Step 3: say what each block of a page is.
+
+The kinds are decided from the block alone; where a block sits among its neighbours
+(headline or subhead, caption or subtitle) is the assembler's business.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from .blocks import Block
+from .names import parse_name_line, split_names
+from .text import ends_sentence, fold, has_sentence_end_inside, visible_length
+
+
+class Kind(enum.Enum):
+    CREDIT = "credit"  # 图片来源:X
+    BYLINE = "byline"  # ► 名字 名字
+    NAMES = "names"  # a line of bare names: byline or trailing authors
+    REPORT = "report"  # a paragraph opening with 本报讯
+    SHORT = "short"  # headline-like: a title, kicker, subhead, caption or section label
+    PARA = "para"  # body text
+
+
+@dataclass(frozen=True)
+class Classified:
+    block: Block
+    kind: Kind
+
+    @property
+    def text(self) -> str:
+        return self.block.text
+
+
+_CREDIT = re.compile(r"^[(（]?\s*(图片来源|图片提供|图片由|图/|图:|摄影|供图)")
+_BYLINE_MARK = re.compile(r"^[►▶▷▸■□●◆◇★☆>]\s*")
+_REPORT = re.compile(r"^本报讯")
+_ROLE_WORDS = re.compile(r"(本报记者|特约记者|见习记者|特约通讯员|通讯员|实习生|记者|文/|文:|图/)")
+HEADLINE_MAX_CHARS = 40
+HEADLINE_LINE_MAX_CHARS = 32
+
+
+def classify_blocks(blocks: list[Block]) -> list[Classified]:
+    """The kind of every block, in page order."""
+    return [Classified(block, classify(block.text)) for block in blocks]
+
+
+def classify(text: str) -> Kind:
+    folded = fold(text).strip()
+    if _CREDIT.match(folded):
+        return Kind.CREDIT
+    if _BYLINE_MARK.match(text) and byline_names(text):
+        return Kind.BYLINE
+    if parse_name_line(folded):
+        return Kind.NAMES
+    if _REPORT.match(folded):
+        return Kind.REPORT
+    if looks_like_headline(text):
+        return Kind.SHORT
+    return Kind.PARA
+
+
+def looks_like_headline(text: str) -> bool:
+    """Short, no sentence inside it, not trailing off like a cut paragraph."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if visible_length(text) > HEADLINE_MAX_CHARS:
+        return False
+    if any(visible_length(line) > HEADLINE_LINE_MAX_CHARS for line in lines):
+        return False
+    if has_sentence_end_inside(text) or ends_sentence(text):
+        return False
+    folded = fold(text).rstrip()
+    # Headlines separate their parts with spaces or a colon, never with commas.
+    return "," not in folded and not folded.endswith(("、", ":"))
+
+
+def byline_names(text: str) -> list[str]:
+    """People credited on a byline such as `► 梅忠 冉放` or `▶ 记者 X`."""
+    body = _BYLINE_MARK.sub("", text.strip())
+    body = _ROLE_WORDS.sub(" ", fold(body))
+    return [t for t in split_names(body) if 2 <= len(t) <= 4]
+
+
+def report_credit(text: str) -> tuple[str, list[str]]:
+    """Split `本报讯(记者 李争粉) 5月27日…` into the body text and the people credited.
+
+    The body keeps its printed characters; only the dateline prefix is cut.
+    """
+    match = re.match(r"^本报讯\s*(?:[(（]([^)）]{0,60})[)）])?\s*", text)
+    if not match:
+        return text, []
+    inside = match.group(1) or ""
+    names = [t for t in split_names(_ROLE_WORDS.sub(" ", inside)) if 2 <= len(t) <= 4]
+    return text[match.end() :], names

@@ -1,0 +1,89 @@
+"""The ingest pipeline for one page, as a sequence of small named steps.
+
+read (see `read.py`) → split into blocks → classify blocks → assemble articles →
+reattach displaced fragments → clean each article → link parks → extract figures.
+Everything here is a pure function of the page text and the park registry; storing the
+result is `store.py`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from .assemble import RawArticle, assemble_articles
+from .blocks import split_blocks
+from .classify import classify_blocks
+from .clean import finish_article
+from .figures import extract_figures
+from .fragments import reattach_fragments
+from .types import ArticleDraft, FigureDraft
+
+# Bump when extraction changes: stored pages are then processed again on the next ingest.
+PIPELINE_VERSION = 1
+
+_SENTENCE_BREAK = re.compile(r"[。！？!?；;\n]")
+
+
+class Linker(Protocol):
+    def parks_in(self, text: str) -> list[str]: ...
+
+    def main_park(
+        self, *, title: str, kicker: str = "", subtitle: str = "", body: str = ""
+    ) -> str | None: ...
+
+
+def process_page(text: str, linker: Linker) -> list[ArticleDraft]:
+    """Articles of one page, with their parks and figures."""
+    items = classify_blocks(split_blocks(text))
+    raws = assemble_articles(items, linker.parks_in)
+    raws = reattach_fragments(raws, lambda raw: main_park_of(raw, linker), linker.parks_in)
+    drafts = [
+        finish_article(raw, ordinal)
+        for ordinal, raw in enumerate((r for r in raws if r.paras or r.title), start=1)
+    ]
+    for draft in drafts:
+        link_parks(draft, linker)
+        draft.figures = extract_figures(draft.body)
+        for figure in draft.figures:
+            figure.park = figure_park(figure, draft, linker)
+    return drafts
+
+
+def main_park_of(raw: RawArticle, linker: Linker) -> str | None:
+    body = "\n".join(p.text for p in raw.paras)
+    return linker.main_park(title=raw.title, kicker=raw.kicker, subtitle=raw.subtitle, body=body)
+
+
+def link_parks(draft: ArticleDraft, linker: Linker) -> None:
+    """The article's main zone and every zone it names."""
+    draft.park = linker.main_park(
+        title=draft.title, kicker=draft.kicker, subtitle=draft.subtitle, body=draft.body
+    )
+    headline = " ".join(x for x in (draft.kicker, draft.title, draft.subtitle) if x)
+    named = linker.parks_in(headline + "\n" + draft.body)
+    draft.parks = ([draft.park] if draft.park else []) + [p for p in named if p != draft.park]
+
+
+def figure_park(figure: FigureDraft, draft: ArticleDraft, linker: Linker) -> str | None:
+    """The zone the figure's sentence speaks of (the one named last before it), else the
+    article's."""
+    body = draft.body
+    start = _sentence_start(body, figure.start)
+    before = linker.parks_in(body[start : figure.start])
+    if before:
+        return before[-1]
+    end = _sentence_end(body, figure.end)
+    after = linker.parks_in(body[figure.end : end])
+    return after[0] if after else draft.park
+
+
+def _sentence_start(text: str, position: int) -> int:
+    for match in reversed(list(_SENTENCE_BREAK.finditer(text, 0, position))):
+        return match.end()
+    return 0
+
+
+def _sentence_end(text: str, position: int) -> int:
+    match = _SENTENCE_BREAK.search(text, position)
+    return match.start() if match else len(text)

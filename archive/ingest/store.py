@@ -1,0 +1,296 @@
+"""Step 7: store one processed page, atomically and idempotently.
+
+The page's file name is its key. Unchanged text (same hash, same pipeline version) is
+skipped; changed text updates the page in place. Articles are matched to their stored
+selves by title, else by position, and a field a person corrected in admin
+(`corrected_fields`) is never overwritten; figures a person deleted stay deleted and
+figures a person added stay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from archive.models import Article, Figure, Page, Park, ReviewState
+from archive.registry import unique_park_slug
+
+from .read import RawPage
+from .text import fold
+from .types import ArticleDraft, FigureDraft, ParkEntry
+
+ARTICLE_FIELDS = (
+    "kicker",
+    "title",
+    "subtitle",
+    "section",
+    "authors",
+    "body",
+    "credits",
+    "captions",
+    "spans",
+    "starts_mid_sentence",
+    "ends_mid_sentence",
+    "has_fragment",
+)
+FIGURE_FIELDS = (
+    "label",
+    "value",
+    "value_max",
+    "value_text",
+    "unit",
+    "normalized_value",
+    "base_unit",
+    "qualifier",
+    "year",
+    "quote",
+    "position",
+)
+# Far above any real ordinal: lets stored articles be renumbered without clashing.
+ORDINAL_SHIFT = 100_000
+
+
+@dataclass
+class StoreResult:
+    page_status: str  # "new", "updated" or "unchanged"
+    articles_new: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    figures: int = 0
+    changed_ids: list[int] = field(default_factory=list)
+    removed_ids: list[int] = field(default_factory=list)
+
+
+def registry_entries() -> list[ParkEntry]:
+    """The park registry as the linker wants it, from the database."""
+    return [
+        ParkEntry(p.name, p.full_name, tuple(p.alias_list), p.province, p.city)
+        for p in Park.objects.all()
+    ]
+
+
+def stored_unchanged(raw: RawPage, pipeline_version: int) -> StoreResult | None:
+    """The result of storing raw when the same text was already stored the same way."""
+    page = Page.objects.filter(
+        source=raw.source, content_hash=raw.content_hash, pipeline_version=pipeline_version
+    ).first()
+    if page is None:
+        return None
+    return StoreResult("unchanged", articles_unchanged=page.articles.count())
+
+
+def store_page(
+    raw: RawPage,
+    drafts: list[ArticleDraft],
+    *,
+    pipeline_version: int,
+    issue_date: dt.date | None,
+    issue_date_estimated: bool,
+    on_commit: Callable[[StoreResult], None] | None = None,
+) -> StoreResult:
+    """Write one page and its articles; all or nothing."""
+    with transaction.atomic():
+        page = Page.objects.select_for_update().filter(source=raw.source).first()
+        if (
+            page
+            and page.content_hash == raw.content_hash
+            and (page.pipeline_version == pipeline_version)
+        ):
+            return StoreResult("unchanged", articles_unchanged=page.articles.count())
+        result = StoreResult("updated" if page else "new")
+        page = page or Page(source=raw.source)
+        page.content_hash = raw.content_hash
+        page.pipeline_version = pipeline_version
+        page.raw_text = raw.text
+        page.encoding = raw.encoding
+        if issue_date and (
+            not issue_date_estimated or not page.issue_date or page.issue_date_estimated
+        ):
+            page.issue_date = issue_date
+            page.issue_date_estimated = issue_date_estimated
+        page.save()
+        _store_articles(page, drafts, result)
+        if on_commit:
+            transaction.on_commit(lambda: on_commit(result))
+    return result
+
+
+def _title_key(title: str) -> str:
+    return "".join(ch for ch in fold(title) if ch.isalnum())
+
+
+def _match_articles(page: Page, drafts: list[ArticleDraft]) -> dict[int, Article]:
+    """Stored article for each draft ordinal: same title first, else same position."""
+    stored = list(page.articles.all())
+    by_title: dict[str, Article] = {}
+    for article in stored:
+        by_title.setdefault(_title_key(article.title), article)
+    matched: dict[int, Article] = {}
+    used: set[int] = set()
+    for draft in drafts:
+        article = by_title.get(_title_key(draft.title)) if draft.title else None
+        if article and article.pk not in used:
+            matched[draft.ordinal] = article
+            used.add(article.pk)
+    for draft in drafts:
+        if draft.ordinal in matched:
+            continue
+        article = next((a for a in stored if a.ordinal == draft.ordinal and a.pk not in used), None)
+        if article:
+            matched[draft.ordinal] = article
+            used.add(article.pk)
+    return matched
+
+
+def _store_articles(page: Page, drafts: list[ArticleDraft], result: StoreResult) -> None:
+    matched = _match_articles(page, drafts)
+    kept_ids = {a.pk for a in matched.values()}
+    for article in page.articles.exclude(pk__in=kept_ids):
+        if article.corrected_fields:
+            # A person worked on it: keep it, out of the way, for review.
+            article.ordinal += ORDINAL_SHIFT
+            article.review_state = ReviewState.NEEDS_REVIEW
+            article.save(update_fields=["ordinal", "review_state"])
+        else:
+            result.removed_ids.append(article.pk)
+            article.delete()
+    for article in matched.values():
+        if article.ordinal < ORDINAL_SHIFT:
+            Article.objects.filter(pk=article.pk).update(ordinal=article.ordinal + ORDINAL_SHIFT)
+    parks = _ParkResolver()
+    for draft in drafts:
+        existing = matched.get(draft.ordinal)
+        saved, changed = _store_article(page, existing, draft, parks)
+        if existing is None:
+            result.articles_new += 1
+        elif changed:
+            result.articles_updated += 1
+        else:
+            result.articles_unchanged += 1
+        result.figures += len(draft.figures)
+        if changed:
+            result.changed_ids.append(saved.pk)
+
+
+def _store_article(
+    page: Page, article: Article | None, draft: ArticleDraft, parks: _ParkResolver
+) -> tuple[Article, bool]:
+    """Create or update one article; also says whether anything stored changed."""
+    is_new = article is None
+    article = article or Article(page=page)
+    protected = set(article.corrected_fields)
+    before = {name: getattr(article, name) for name in ARTICLE_FIELDS}
+    before_park = article.park_id
+    for name in ARTICLE_FIELDS:
+        if name not in protected:
+            setattr(article, name, _draft_value(draft, name))
+    if "park" not in protected:
+        article.park = parks.get(draft.park)
+    article.ordinal = draft.ordinal
+    changed = (
+        is_new
+        or before != {n: getattr(article, n) for n in ARTICLE_FIELDS}
+        or (before_park != article.park_id)
+    )
+    if changed and article.review_state != ReviewState.REVIEWED:
+        article.review_state = _review_state(article, draft)
+    article.save()
+    if "parks" not in protected:
+        mentioned = [parks.get(name) for name in draft.parks]
+        wanted = {p.pk for p in mentioned if p}
+        if wanted != set(article.parks.values_list("pk", flat=True)):
+            article.parks.set(wanted)
+            changed = True
+    if _store_figures(article, draft.figures, parks):
+        changed = True
+    return article, changed
+
+
+def _draft_value(draft: ArticleDraft, name: str) -> object:
+    if name == "body":
+        return draft.body
+    if name == "spans":
+        return [list(span) for span in draft.spans]
+    return getattr(draft, name)
+
+
+def _review_state(article: Article, draft: ArticleDraft) -> str:
+    unsure = (
+        article.park is None
+        or not article.park.in_registry
+        or draft.starts_mid_sentence
+        or draft.ends_mid_sentence
+        or draft.has_fragment
+        or any(not f.label for f in draft.figures)
+    )
+    return ReviewState.NEEDS_REVIEW if unsure else ReviewState.OK
+
+
+def figure_key(figure: FigureDraft) -> str:
+    """Same number, unit and sentence → the same figure across re-ingests."""
+    raw = f"{figure.value_text}|{figure.unit}|{fold(figure.quote)}"
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+def _store_figures(article: Article, drafts: list[FigureDraft], parks: _ParkResolver) -> bool:
+    """Replace the extracted figures, keeping what people added, changed or deleted."""
+    stored = {f.extraction_key: f for f in article.figures.filter(origin=Figure.Origin.EXTRACTED)}
+    changed = False
+    seen: set[str] = set()
+    for draft in drafts:
+        key = figure_key(draft)
+        if key in seen:
+            continue
+        seen.add(key)
+        figure = stored.get(key) or Figure(article=article, extraction_key=key)
+        if figure.deleted:
+            continue
+        protected = set(figure.corrected_fields)
+        before = {name: getattr(figure, name) for name in FIGURE_FIELDS}
+        before_park = figure.park_id
+        for name in FIGURE_FIELDS:
+            if name not in protected:
+                setattr(figure, name, draft.start if name == "position" else getattr(draft, name))
+        if "park" not in protected:
+            figure.park = parks.get(draft.park)
+        if (
+            figure.pk is None
+            or before != {n: getattr(figure, n) for n in FIGURE_FIELDS}
+            or (before_park != figure.park_id)
+        ):
+            figure.save()
+            changed = True
+    stale = [
+        f.pk
+        for key, f in stored.items()
+        if key not in seen and not f.corrected_fields and not f.deleted
+    ]
+    if stale:
+        Figure.objects.filter(pk__in=stale).delete()
+        changed = True
+    return changed
+
+
+class _ParkResolver:
+    """Park rows by name, creating (flagged) the zones the registry lacks."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, Park] = {}
+
+    def get(self, name: str | None) -> Park | None:
+        if not name:
+            return None
+        if name not in self.cache:
+            park = Park.objects.filter(name=name).first() or _create_unknown_park(name)
+            self.cache[name] = park
+        return self.cache[name]
+
+
+def _create_unknown_park(name: str) -> Park:
+    return Park.objects.create(
+        name=name, slug=unique_park_slug(Park, name), in_registry=False, needs_review=True
+    )

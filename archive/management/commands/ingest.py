@@ -1,0 +1,165 @@
+"""Ingest newspaper page files into the archive.
+
+    python manage.py ingest PATH [PATH ...] [--date YYYY-MM-DD] [--dry-run]
+
+Each PATH is a page file or a directory searched for `*.txt`. Every page is stored in its
+own transaction: a bad file is reported (one line on stderr naming it) and skipped, and
+never changes what is already stored. Ingesting the same page twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from archive.indexing import update_index_for
+from archive.ingest.dates import estimate_issue_date, parse_date, sidecar_date
+from archive.ingest.parks import ParkLinker
+from archive.ingest.pipeline import PIPELINE_VERSION, process_page
+from archive.ingest.read import PageReadError, read_page
+from archive.ingest.store import StoreResult, registry_entries, store_page, stored_unchanged
+
+
+class Command(BaseCommand):
+    help = (
+        "Read newspaper page files (or every *.txt below a directory), split them into "
+        "articles, extract parks and figures, store them and update the search index."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="page files or directories")
+        parser.add_argument("--date", help="issue date of the pages, YYYY-MM-DD")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="process the pages but store nothing"
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        started = time.monotonic()
+        self.verbosity = int(options["verbosity"])
+        given_date = None
+        if options["date"]:
+            try:
+                given_date = parse_date(str(options["date"]))
+            except ValueError as error:
+                raise CommandError(f"--date: {error}") from None
+        files, errors = collect_page_files([Path(str(p)) for p in options["paths"]])
+        for message in errors:
+            self.stderr.write(f"error: {message}")
+        if not files and not errors:
+            raise CommandError("no page files given")
+
+        linker = ParkLinker(registry_entries())
+        totals = _Totals()
+        for path in self.progress(files):
+            try:
+                self.ingest_file(path, linker, given_date, bool(options["dry_run"]), totals)
+            except PageReadError as error:
+                errors.append(str(error))
+                self.stderr.write(f"error: {error}")
+            except ValueError as error:
+                errors.append(str(error))
+                self.stderr.write(f"error: {path}: {error}")
+
+        seconds = time.monotonic() - started
+        summary = totals.summary(seconds, len(errors), bool(options["dry_run"]))
+        if totals.pages == 0 and errors:
+            raise CommandError(f"nothing ingested; {summary}")
+        self.stdout.write(self.style.SUCCESS(summary))
+
+    def ingest_file(
+        self, path: Path, linker: ParkLinker, given_date: object, dry_run: bool, totals: _Totals
+    ) -> None:
+        raw = read_page(path, settings.INGEST_MAX_BYTES)
+        unchanged = None if dry_run else stored_unchanged(raw, PIPELINE_VERSION)
+        if unchanged:
+            totals.add(unchanged)
+            return
+        drafts = process_page(raw.text, linker)
+        if not drafts:
+            raise PageReadError(path, "no articles found on the page")
+        issue_date = given_date or sidecar_date(path)
+        estimated = issue_date is None
+        if estimated:
+            issue_date = estimate_issue_date(raw.text)
+        if dry_run:
+            totals.add(StoreResult("new", articles_new=len(drafts),
+                                   figures=sum(len(d.figures) for d in drafts)))
+            return
+        result = store_page(
+            raw,
+            drafts,
+            pipeline_version=PIPELINE_VERSION,
+            issue_date=issue_date,
+            issue_date_estimated=estimated,
+            on_commit=update_index_for,
+        )
+        totals.add(result)
+        if self.verbosity >= 2:
+            self.stdout.write(
+                f"{raw.source}: {result.page_status}, {result.articles_new} new, "
+                f"{result.articles_updated} updated, {result.articles_unchanged} unchanged"
+            )
+
+    def progress(self, files: list[Path]):
+        if self.verbosity >= 1 and sys.stderr.isatty() and len(files) > 1:
+            from tqdm import tqdm
+
+            return tqdm(files, unit="page", file=sys.stderr)
+        return files
+
+
+class _Totals:
+    def __init__(self) -> None:
+        self.pages = self.new = self.updated = self.unchanged = self.figures = 0
+        self.pages_unchanged = 0
+
+    def add(self, result: StoreResult) -> None:
+        self.pages += 1
+        self.pages_unchanged += result.page_status == "unchanged"
+        self.new += result.articles_new
+        self.updated += result.articles_updated
+        self.unchanged += result.articles_unchanged
+        self.figures += result.figures
+
+    def summary(self, seconds: float, errors: int, dry_run: bool) -> str:
+        prefix = "dry run: " if dry_run else ""
+        return (
+            f"{prefix}{self.pages} pages ({self.pages_unchanged} unchanged), articles "
+            f"{self.new} new / {self.updated} updated / {self.unchanged} unchanged, "
+            f"{self.figures} figures, {errors} errors, {seconds:.2f} s"
+        )
+
+
+def collect_page_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Page files named or found below the directories, and the problems met."""
+    files: list[Path] = []
+    errors: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            found, skipped = _pages_below(path)
+            errors += skipped
+            if not found and not skipped:
+                errors.append(f"{path}: no *.txt page files in directory")
+            files += found
+        elif path.exists():
+            files.append(path)
+        else:
+            errors.append(f"{path}: no such file or directory")
+    unique = list(dict.fromkeys(files))
+    return unique, errors
+
+
+def _pages_below(directory: Path) -> tuple[list[Path], list[str]]:
+    root = directory.resolve()
+    found, skipped = [], []
+    for path in sorted(directory.rglob("*.txt")):
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            skipped.append(f"{path}: symlink to outside {directory}, skipped")
+            continue
+        if path.is_file():
+            found.append(path)
+    return found, skipped

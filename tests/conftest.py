@@ -1,0 +1,45 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def linker():
+    """The park linker over the shipped registry (pure; no database)."""
+    from archive.ingest.parks import ParkLinker, load_registry_csv
+    from archive.registry import REGISTRY_CSV
+
+    return ParkLinker(load_registry_csv(REGISTRY_CSV))
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database holds the park registry (a migration) and the ingested seeds."""
+    from django.conf import settings
+
+    shutil.rmtree(settings.SEARCH_INDEX_DIR, ignore_errors=True)
+    with django_db_blocker.unblock():
+        call_command("ingest", str(SEEDS), verbosity=0)
+
+
+@pytest.fixture
+def page_dir(tmp_path: Path) -> Path:
+    """An empty directory for page files a test writes."""
+    directory = tmp_path / "pages"
+    directory.mkdir()
+    return directory

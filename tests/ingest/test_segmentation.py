@@ -1,0 +1,75 @@
+"""Page → articles, as data: tests/data/segment/<case>.txt against <case>.json.
+
+Each case is real page text cut from the seed pages to show one layout rule. The JSON
+lists the expected articles; keys left out are not checked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archive.ingest.pipeline import process_page
+
+CASES = sorted((Path(__file__).parent.parent / "data" / "segment").glob("*.txt"))
+EXACT_KEYS = (
+    "title", "kicker", "subtitle", "section", "authors", "park", "credits", "captions",
+    "starts_mid_sentence", "ends_mid_sentence", "has_fragment",
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_it_segments_the_page_as_expected(case: Path, linker) -> None:
+    expected = json.loads(case.with_suffix(".json").read_text(encoding="utf-8"))
+    articles = process_page(case.read_text(encoding="utf-8"), linker)
+    assert [a.title for a in articles] == [e["title"] for e in expected]
+    for article, want in zip(articles, expected, strict=True):
+        for key in EXACT_KEYS:
+            if key in want:
+                assert getattr(article, key) == want[key], (article.title, key)
+        if "paragraphs" in want:
+            assert len(article.paragraphs) == want["paragraphs"], article.paragraphs
+        if "body_start" in want:
+            assert article.body.startswith(want["body_start"]), article.body[:40]
+        if "body_end" in want:
+            assert article.body.endswith(want["body_end"]), article.body[-40:]
+        for fragment in want.get("body_contains", []):
+            assert fragment in article.body
+        for fragment in want.get("body_excludes", []):
+            assert fragment not in article.body
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_it_points_every_span_back_into_the_page(case: Path, linker) -> None:
+    page = case.read_text(encoding="utf-8")
+    for article in process_page(page, linker):
+        assert article.spans == sorted(article.spans)
+        for start, end in article.spans:
+            assert 0 <= start < end <= len(page)
+            assert page[start:end].strip() == page[start:end]
+        covered = "".join(page[s:e] for s, e in article.spans)
+        assert article.title.split(" ")[0] in covered
+
+
+def test_it_keeps_headlines_bylines_and_credits_out_of_the_body(linker, seed_texts) -> None:
+    for text in seed_texts.values():
+        for article in process_page(text, linker):
+            assert "图片来源" not in article.body
+            assert "本报讯" not in article.body
+            assert "►" not in article.body and "▶" not in article.body
+            if article.title:
+                assert not article.body.startswith(article.title)
+            for author in article.authors:
+                assert not article.body.rstrip().endswith(author)
+
+
+def test_it_never_loses_body_text(linker, seed_texts) -> None:
+    """Every body paragraph of the page lands in exactly one article."""
+    for name, text in seed_texts.items():
+        bodies = "".join(a.body.replace("\n", "") for a in process_page(text, linker))
+        for line in text.splitlines():
+            line = line.strip()
+            if len(line) > 60 and not line.startswith("本报讯"):
+                assert line[10:50] in bodies, (name, line[:30])
