@@ -186,3 +186,26 @@ class Figure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.value_text or self.value}{self.unit}"
+
+
+class Correction(models.Model):
+    """One field a person changed in admin: the audit trail of human corrections."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    figure = models.ForeignKey(
+        Figure, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+    field = models.CharField(max_length=64)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        target = f"figure {self.figure_id}" if self.figure_id else "article"
+        return f"{target}.{self.field}: {self.old_value!r} → {self.new_value!r}"

@@ -128,9 +128,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
+# Hashed, compressed file names need `collectstatic` first; the test run goes without.
+STATIC_MANIFEST = envbool("PARKNEWS_STATIC_MANIFEST", "True")
+# Without the manifest, serve straight from the app and project static dirs.
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 
 # Search: a Whoosh index in the data dir unless SEARCH_URL points elsewhere.

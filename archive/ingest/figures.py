@@ -713,3 +713,19 @@ def _year(scan: str, start: int, end: int, number: int) -> int | None:
     if before:
         return before[-1]
     return years[0][1] if years else None
+
+
+def normalise_unit(value: float, unit: str) -> tuple[float, str]:
+    """The value in its base unit: (71.69, "亿元") → (7169000000.0, "元").
+
+    For figures people add or edit by hand; an unknown unit is its own base.
+    """
+    for prefix in ("", *_MULTIPLIER_PREFIXES):
+        if not unit.startswith(prefix):
+            continue
+        rest = unit[len(prefix) :]
+        for name, base, _kind in _UNITS:
+            if rest == name:
+                factor = (multiplier_value(prefix) or 1.0) if prefix else 1.0
+                return value * factor, base
+    return value, unit
