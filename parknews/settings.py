@@ -128,6 +128,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Hashed, compressed file names need `collectstatic` first; the test run goes without.
 STATIC_MANIFEST = envbool("PARKNEWS_STATIC_MANIFEST", "True")
 # Without the manifest, serve straight from the app and project static dirs.

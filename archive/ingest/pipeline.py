@@ -8,6 +8,7 @@ result is `store.py`'s job.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Protocol
 
@@ -45,8 +46,9 @@ def process_page(text: str, linker: Linker) -> list[ArticleDraft]:
     for draft in drafts:
         link_parks(draft, linker)
         draft.figures = extract_figures(draft.body)
+        sentences = sentence_bounds(draft.body)
         for figure in draft.figures:
-            figure.park = figure_park(figure, draft, linker)
+            figure.park = figure_park(figure, draft, sentences, linker)
     return drafts
 
 
@@ -65,25 +67,22 @@ def link_parks(draft: ArticleDraft, linker: Linker) -> None:
     draft.parks = ([draft.park] if draft.park else []) + [p for p in named if p != draft.park]
 
 
-def figure_park(figure: FigureDraft, draft: ArticleDraft, linker: Linker) -> str | None:
+def sentence_bounds(text: str) -> list[int]:
+    """Offsets where sentences start, 0 first (a newline also ends one)."""
+    return [0, *(m.end() for m in _SENTENCE_BREAK.finditer(text))]
+
+
+def figure_park(
+    figure: FigureDraft, draft: ArticleDraft, sentences: list[int], linker: Linker
+) -> str | None:
     """The zone the figure's sentence speaks of (the one named last before it), else the
     article's."""
     body = draft.body
-    start = _sentence_start(body, figure.start)
+    at = bisect.bisect_right(sentences, figure.start) - 1
+    start = sentences[at]
+    end = sentences[at + 1] if at + 1 < len(sentences) else len(body)
     before = linker.parks_in(body[start : figure.start])
     if before:
         return before[-1]
-    end = _sentence_end(body, figure.end)
     after = linker.parks_in(body[figure.end : end])
     return after[0] if after else draft.park
-
-
-def _sentence_start(text: str, position: int) -> int:
-    for match in reversed(list(_SENTENCE_BREAK.finditer(text, 0, position))):
-        return match.end()
-    return 0
-
-
-def _sentence_end(text: str, position: int) -> int:
-    match = _SENTENCE_BREAK.search(text, position)
-    return match.start() if match else len(text)

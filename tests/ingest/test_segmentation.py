@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.ingest.pipeline import process_page
 
@@ -73,3 +75,29 @@ def test_it_never_loses_body_text(linker, seed_texts) -> None:
             line = line.strip()
             if len(line) > 60 and not line.startswith("本报讯"):
                 assert line[10:50] in bodies, (name, line[:30])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("高新区本报讯记者图片来源:。,“”\n 王李张0123456789►")
+                                        + [chr(c) for c in range(0x4E00, 0x4E40)]),
+               max_size=800))
+def test_it_returns_well_formed_articles_for_any_text(text: str) -> None:
+    from archive.ingest.parks import ParkLinker, load_registry_csv
+    from archive.registry import REGISTRY_CSV
+
+    linker = _LINKER.setdefault("linker", ParkLinker(load_registry_csv(REGISTRY_CSV)))
+    for article in process_page(text, linker):
+        assert article.ordinal >= 1
+        for start, end in article.spans:
+            assert 0 <= start < end <= len(text)
+        assert all(p.strip() for p in article.paragraphs)
+
+
+_LINKER: dict = {}
+
+
+def test_it_handles_a_huge_page_without_blank_lines_in_linear_time(linker) -> None:
+    line = "本报讯 近日,宁波高新区总投资71.69亿元的项目开工,高新技术企业963家。"
+    page = "\n".join([line] * 5000)
+    articles = process_page(page, linker)
+    assert len(articles) == 1 and len(articles[0].figures) > 0

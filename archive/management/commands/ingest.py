@@ -54,6 +54,7 @@ class Command(BaseCommand):
 
         linker = ParkLinker(registry_entries())
         totals = _Totals()
+        self.index_queue = _IndexQueue()
         for path in self.progress(files):
             try:
                 self.ingest_file(path, linker, given_date, bool(options["dry_run"]), totals)
@@ -63,6 +64,8 @@ class Command(BaseCommand):
             except ValueError as error:
                 errors.append(str(error))
                 self.stderr.write(f"error: {path}: {error}")
+            self.index_queue.flush_if_full()
+        self.index_queue.flush()
 
         seconds = time.monotonic() - started
         summary = totals.summary(seconds, len(errors), bool(options["dry_run"]))
@@ -95,7 +98,7 @@ class Command(BaseCommand):
             pipeline_version=PIPELINE_VERSION,
             issue_date=issue_date,
             issue_date_estimated=estimated,
-            on_commit=update_index_for,
+            on_commit=self.index_queue.add,
         )
         totals.add(result)
         if self.verbosity >= 2:
@@ -110,6 +113,39 @@ class Command(BaseCommand):
 
             return tqdm(files, unit="page", file=sys.stderr)
         return files
+
+
+class _IndexQueue:
+    """Committed pages waiting for the search index.
+
+    Whoosh's commit costs far more than adding documents, so pages are indexed in batches;
+    the database stays the source of truth, and `rebuild_index` restores the index after
+    a crash between a page's commit and its batch.
+    """
+
+    BATCH_PAGES = 25
+
+    def __init__(self) -> None:
+        self.results: list[StoreResult] = []
+
+    def add(self, result: StoreResult) -> None:
+        self.results.append(result)
+
+    def flush_if_full(self) -> None:
+        if len(self.results) >= self.BATCH_PAGES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.results:
+            return
+        merged = StoreResult("batch")
+        for result in self.results:
+            merged.changed_ids += result.changed_ids
+            merged.removed_ids += result.removed_ids
+        removed = set(merged.removed_ids)
+        merged.changed_ids = sorted(set(merged.changed_ids) - removed)
+        self.results.clear()
+        update_index_for(merged)
 
 
 class _Totals:

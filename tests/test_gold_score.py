@@ -1,0 +1,38 @@
+"""The ingest's accuracy on the hand-made gold pages, through the shared scorer.
+
+Needs ../shared (the gold and the scorer are not part of this project); skipped without.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import SHARED
+
+SCORER = SHARED / "tools" / "score_ingest.py"
+THRESHOLDS = {
+    "articles_recall": 0.95, "articles_precision": 0.95, "park": 1.0, "authors": 0.95,
+    "title": 0.95, "boundaries": 0.90, "figures_recall": 0.90,
+}
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not SCORER.exists(), reason="../shared/tools/score_ingest.py not present"),
+]
+
+
+def test_the_seed_ingest_meets_the_gold_thresholds(tmp_path: Path) -> None:
+    export = tmp_path / "export.json"
+    call_command("export_archive", output=str(export), verbosity=0)
+    run = subprocess.run(
+        [sys.executable, str(SCORER), str(export)], capture_output=True, text=True, check=True
+    )
+    scores = dict(re.findall(r"(\w+)=([\d.]+)", run.stdout.splitlines()[-1]))
+    for name, minimum in THRESHOLDS.items():
+        assert float(scores[name]) >= minimum, (name, run.stdout)
