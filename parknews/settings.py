@@ -99,6 +99,25 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "parknews.wsgi.application"
 
+# Security. In production TLS ends at a proxy in front of gunicorn (PARKNEWS_BEHIND_TLS=True
+# turns on HSTS, secure cookies and the HTTPS redirect); the default serves plain HTTP on
+# loopback, where secure-only cookies would make logging in to admin impossible.
+BEHIND_TLS = envbool("PARKNEWS_BEHIND_TLS", "False")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS else None
+SECURE_SSL_REDIRECT = BEHIND_TLS
+SESSION_COOKIE_SECURE = BEHIND_TLS
+CSRF_COOKIE_SECURE = BEHIND_TLS
+SECURE_HSTS_SECONDS = 31_536_000 if BEHIND_TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = BEHIND_TLS
+# Joining the browsers' preload list is hard to undo: the operator opts in.
+SECURE_HSTS_PRELOAD = envbool("PARKNEWS_HSTS_PRELOAD", "False")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = (
+    [] if BEHIND_TLS else ["security.W004", "security.W008", "security.W012", "security.W016"]
+) + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'parknews.sqlite3'}",
