@@ -171,3 +171,19 @@ def test_a_correction_survives_re_ingest(page_dir: Path) -> None:
     ingest(page)
     article.refresh_from_db()
     assert article.title == "人工改过的标题"
+
+
+def test_it_refuses_a_50_mb_file_without_reading_it(page_dir: Path) -> None:
+    path = page_dir / "huge.txt"
+    with open(path, "wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    err = _failing_ingest(path)
+    assert f"{path}: file too large (52.4 MB" in err
+
+
+@pytest.mark.parametrize("name", ["空格 与 中文.txt", "quote'\"name.txt", "-dash.txt", "a;b&c$.txt"])
+def test_it_ingests_pages_whose_names_have_odd_characters(name: str, page_dir: Path) -> None:
+    (page_dir / name).write_text(SEED.read_text(encoding="utf-8"))
+    out, err = ingest(page_dir)
+    assert err == "" and "1 pages" in out
+    assert Page.objects.filter(source=name).exists()

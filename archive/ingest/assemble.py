@@ -91,6 +91,7 @@ class _Assembler:
                 continue
             handler = {
                 Kind.CREDIT: self.take_credit,
+                Kind.CAPTION: self.take_caption,
                 Kind.BYLINE: self.take_byline,
                 Kind.NAMES: self.take_names,
                 Kind.REPORT: self.take_paragraph,
@@ -109,10 +110,17 @@ class _Assembler:
         self.current.credits.append(item.text)
         self.current.other_spans.append(block_span(item))
 
+    def take_caption(self, item: Classified) -> None:
+        article = self.current or self.open_untitled()
+        article.captions.append(item.text)
+        article.other_spans.append(block_span(item))
+
     def take_byline(self, item: Classified) -> None:
         article = self.current or self.open_untitled()
         article.add_authors(byline_names(item.text))
         article.other_spans.append(block_span(item))
+        if article.paras:
+            article.signed_off = True
 
     def take_names(self, item: Classified) -> None:
         article = self.current or self.open_untitled()
@@ -177,7 +185,34 @@ class _Assembler:
             return True
         if self.interrupts_sentence(stack, following):
             return False
-        return any(self.find_parks(headline_text(item)) for item in stack)
+        if any(self.find_parks(headline_text(item)) for item in stack):
+            return True
+        return self.turns_to_another_zone(following)
+
+    def turns_to_another_zone(self, following: Classified | None) -> bool:
+        """The text under the headline is about a zone no article so far is about.
+
+        A subhead is followed by more about the open article's zone (or none); a headline
+        whose text names a new zone starts a new article. A zone another article on the
+        page is about means a displaced column of that article: a subhead, for
+        `fragments` to give back.
+        """
+        if following is None or following.kind is not Kind.PARA or self.current is None:
+            return False
+        named = self.find_parks(following.text)
+        if not named:
+            return False
+        if self.zone_of(self.current) in named:
+            return False
+        return all(named[0] != self.zone_of(article) for article in self.articles)
+
+    def zone_of(self, article: RawArticle) -> str | None:
+        texts = (article.title, article.kicker, article.subtitle, *(p.text for p in article.paras))
+        for text in texts:
+            named = self.find_parks(text) if text else []
+            if named:
+                return named[0]
+        return None
 
     def interrupts_sentence(self, stack: list[Classified], following: Classified | None) -> bool:
         """A short line standing inside a sentence cut by the layout: a caption or subtitle."""

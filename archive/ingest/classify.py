@@ -16,7 +16,8 @@ from .text import ends_sentence, fold, has_sentence_end_inside, visible_length
 
 
 class Kind(enum.Enum):
-    CREDIT = "credit"  # 图片来源:X
+    CREDIT = "credit"  # 图片来源:X, 本报记者 X 摄
+    CAPTION = "caption"  # 图为…
     BYLINE = "byline"  # ► 名字 名字
     NAMES = "names"  # a line of bare names: byline or trailing authors
     REPORT = "report"  # a paragraph opening with 本报讯
@@ -35,6 +36,9 @@ class Classified:
 
 
 _CREDIT = re.compile(r"^[(（]?\s*(图片来源|图片提供|图片由|图/|图:|摄影|供图)")
+_PHOTO_BY = re.compile(r"^[\u4e00-\u9fff\s]{2,24}\s摄[)）]?$")
+_CAPTION = re.compile(r"^[(（]?图为")
+_ROLE_LED = re.compile(r"^[(（]?(本报记者|特约记者|见习记者|特约通讯员|通讯员|记者|文/|文:)")
 _BYLINE_MARK = re.compile(r"^[►▶▷▸■□●◆◇★☆>]\s*")
 _REPORT = re.compile(r"^本报讯")
 _ROLE_WORDS = re.compile(r"(本报记者|特约记者|见习记者|特约通讯员|通讯员|实习生|记者|文/|文:|图/)")
@@ -49,8 +53,12 @@ def classify_blocks(blocks: list[Block]) -> list[Classified]:
 
 def classify(text: str) -> Kind:
     folded = fold(text).strip()
-    if _CREDIT.match(folded):
+    if _CREDIT.match(folded) or _PHOTO_BY.match(folded):
         return Kind.CREDIT
+    if _CAPTION.match(folded) and visible_length(folded) <= 120:
+        return Kind.CAPTION
+    if _ROLE_LED.match(folded) and visible_length(folded) <= 40 and byline_names(text):
+        return Kind.BYLINE
     if _BYLINE_MARK.match(text) and byline_names(text):
         return Kind.BYLINE
     if parse_name_line(folded):
@@ -79,8 +87,11 @@ def looks_like_headline(text: str) -> bool:
 def byline_names(text: str) -> list[str]:
     """People credited on a byline such as `► 梅忠 冉放` or `▶ 记者 X`."""
     body = _BYLINE_MARK.sub("", text.strip())
-    body = _ROLE_WORDS.sub(" ", fold(body))
-    return [t for t in split_names(body) if 2 <= len(t) <= 4]
+    body = _ROLE_WORDS.sub(" ", fold(body)).strip("()（） ")
+    tokens = split_names(body)
+    if not all(2 <= len(t) <= 4 for t in tokens):
+        return []
+    return tokens
 
 
 def report_credit(text: str) -> tuple[str, list[str]]:
