@@ -96,6 +96,7 @@ class _Assembler:
                 Kind.NAMES: self.take_names,
                 Kind.REPORT: self.take_paragraph,
                 Kind.PARA: self.take_paragraph,
+                Kind.PAGE_META: self.skip,
             }[item.kind]
             handler(item)
             index += 1
@@ -109,6 +110,9 @@ class _Assembler:
             return
         self.current.credits.append(item.text)
         self.current.other_spans.append(block_span(item))
+
+    def skip(self, item: Classified) -> None:
+        """Page furniture (header, editor credits) belongs to no article."""
 
     def take_caption(self, item: Classified) -> None:
         article = self.current or self.open_untitled()

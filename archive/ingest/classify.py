@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .blocks import Block
-from .names import parse_name_line, split_names
+from .names import ROLE_WORDS, parse_name_line, split_names
 from .text import ends_sentence, fold, has_sentence_end_inside, visible_length
 
 
@@ -23,6 +23,7 @@ class Kind(enum.Enum):
     REPORT = "report"  # a paragraph opening with 本报讯
     SHORT = "short"  # headline-like: a title, kicker, subhead, caption or section label
     PARA = "para"  # body text
+    PAGE_META = "page_meta"  # page header/footer: 2020年6月2日 星期二, 责任编辑 X
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,15 @@ class Classified:
 
 
 _CREDIT = re.compile(r"^[(（]?\s*(图片来源|图片提供|图片由|图/|图:|摄影|供图)")
+_PAGE_META = re.compile(
+    r"^(责任编辑|责编|美术编辑|版式设计|版式|校对|编辑)\s*[:：\s]"
+    r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,30}(星期|周[一二三四五六日]|第\s*\d+\s*版)"
+)
 _PHOTO_BY = re.compile(r"^[\u4e00-\u9fff\s]{2,24}\s摄[)）]?$")
 _CAPTION = re.compile(r"^[(（]?图为")
 _ROLE_LED = re.compile(r"^[(（]?(本报记者|特约记者|见习记者|特约通讯员|通讯员|记者|文/|文:)")
 _BYLINE_MARK = re.compile(r"^[►▶▷▸■□●◆◇★☆>]\s*")
 _REPORT = re.compile(r"^本报讯")
-_ROLE_WORDS = re.compile(r"(本报记者|特约记者|见习记者|特约通讯员|通讯员|实习生|记者|文/|文:|图/)")
 HEADLINE_MAX_CHARS = 40
 HEADLINE_LINE_MAX_CHARS = 32
 
@@ -53,6 +57,8 @@ def classify_blocks(blocks: list[Block]) -> list[Classified]:
 
 def classify(text: str) -> Kind:
     folded = fold(text).strip()
+    if visible_length(folded) <= 80 and _PAGE_META.search(folded):
+        return Kind.PAGE_META
     if _CREDIT.match(folded) or _PHOTO_BY.match(folded):
         return Kind.CREDIT
     if _CAPTION.match(folded) and visible_length(folded) <= 120:
@@ -87,7 +93,7 @@ def looks_like_headline(text: str) -> bool:
 def byline_names(text: str) -> list[str]:
     """People credited on a byline such as `► 梅忠 冉放` or `▶ 记者 X`."""
     body = _BYLINE_MARK.sub("", text.strip())
-    body = _ROLE_WORDS.sub(" ", fold(body)).strip("()（） ")
+    body = ROLE_WORDS.sub(" ", fold(body)).strip("()（） ")
     tokens = split_names(body)
     if not all(2 <= len(t) <= 4 for t in tokens):
         return []
@@ -103,5 +109,5 @@ def report_credit(text: str) -> tuple[str, list[str]]:
     if not match:
         return text, []
     inside = match.group(1) or ""
-    names = [t for t in split_names(_ROLE_WORDS.sub(" ", inside)) if 2 <= len(t) <= 4]
+    names = [t for t in split_names(ROLE_WORDS.sub(" ", inside)) if 2 <= len(t) <= 4]
     return text[match.end() :], names

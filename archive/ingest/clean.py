@@ -6,6 +6,8 @@ and takes author names glued to the end of the last paragraph out of the text.
 
 from __future__ import annotations
 
+import re
+
 from .assemble import Para, RawArticle
 from .names import split_trailing_names
 from .text import SENTENCE_END, ends_sentence
@@ -17,9 +19,29 @@ MIN_REPEAT_CHARS = 5
 MAX_REPEAT_CHARS = 120
 
 
+# (上接第1版) / (下转第3版): the article runs on another page.
+_JUMP = re.compile(r"[(（]\s*(上接|下转|接|转)\s*第?\s*[0-9一二三四五六七八九十]+\s*版\s*[)）]")
+
+
+def strip_jump_marks(paras: list[Para]) -> tuple[list[Para], bool, bool]:
+    """Paragraphs without jump marks, and whether the article came from / goes on to
+    another page."""
+    came_from = goes_on = False
+    out = []
+    for para in paras:
+        for match in _JUMP.finditer(para.text):
+            came_from |= match.group(1) in ("上接", "接")
+            goes_on |= match.group(1) in ("下转", "转")
+        text = _JUMP.sub("", para.text).strip()
+        if text:
+            out.append(Para(text, para.spans, para.is_subhead))
+    return out, came_from, goes_on
+
+
 def finish_article(raw: RawArticle, ordinal: int) -> ArticleDraft:
     """The clean, final form of one assembled article."""
-    paras = join_cut_paragraphs(raw.paras)
+    paras, came_from, goes_on = strip_jump_marks(raw.paras)
+    paras = join_cut_paragraphs(paras)
     authors = list(raw.authors)
     if paras:
         last, trailing = split_trailing_names(paras[-1].text, SENTENCE_END)
@@ -39,8 +61,8 @@ def finish_article(raw: RawArticle, ordinal: int) -> ArticleDraft:
         credits=list(raw.credits),
         captions=list(raw.captions),
         spans=spans,
-        starts_mid_sentence=raw.untitled,
-        ends_mid_sentence=bool(texts) and not ends_sentence(texts[-1]),
+        starts_mid_sentence=raw.untitled or came_from,
+        ends_mid_sentence=goes_on or (bool(texts) and not ends_sentence(texts[-1])),
         has_fragment=raw.fragment,
     )
 

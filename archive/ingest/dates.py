@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -31,6 +32,25 @@ def sidecar_date(page_path: Path) -> dt.date | None:
             except (ValueError, AttributeError):
                 raise ValueError(f"{candidate}: not a JSON object with a date") from None
         return parse_date(raw)
+    return None
+
+
+_PRINTED_DATE = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日.{0,30}(?:星期|周[一二三四五六日]|第\s*\d+\s*版)"
+)
+
+
+def printed_issue_date(text: str) -> dt.date | None:
+    """The date a page header prints (`2020年6月2日 星期二`, `… 第3版`), if any."""
+    for line in text.splitlines():
+        if len(line.strip()) > 80:
+            continue
+        match = _PRINTED_DATE.search(unicodedata.normalize("NFKC", line))
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                continue
     return None
 
 

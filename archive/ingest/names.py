@@ -50,6 +50,7 @@ COMPOUND_SURNAMES = frozenset(
 )
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+ROLE_WORDS = re.compile(r"(本报记者|特约记者|见习记者|特约通讯员|通讯员|实习生|记者|文/|文:|图/)")
 _SPLIT = re.compile(r"[\s\u3000、,，·]+")
 
 
@@ -91,6 +92,9 @@ def split_trailing_names(paragraph: str, terminators: str) -> tuple[str, list[st
     while cut + 1 < len(stripped) and stripped[cut + 1] in "”’」』)）":
         cut += 1
     tail = stripped[cut + 1 :]
+    # `…发展。(本报记者 张三)`: a credit in brackets reads the same as a bare one.
+    if tail.strip().startswith(("(", "（")) and tail.strip().endswith((")", "）")):
+        tail = ROLE_WORDS.sub(" ", tail.strip()[1:-1])
     names = parse_name_line(tail)
     if not names:
         return paragraph, []

@@ -17,7 +17,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.indexing import update_index_for
-from archive.ingest.dates import estimate_issue_date, parse_date, sidecar_date
+from archive.ingest.dates import (
+    estimate_issue_date,
+    parse_date,
+    printed_issue_date,
+    sidecar_date,
+)
 from archive.ingest.parks import ParkLinker
 from archive.ingest.pipeline import PIPELINE_VERSION, process_page
 from archive.ingest.read import PageReadError, read_page
@@ -84,7 +89,7 @@ class Command(BaseCommand):
         drafts = process_page(raw.text, linker)
         if not drafts:
             raise PageReadError(path, "no articles found on the page")
-        issue_date = given_date or sidecar_date(path)
+        issue_date = given_date or sidecar_date(path) or printed_issue_date(raw.text)
         estimated = issue_date is None
         if estimated:
             issue_date = estimate_issue_date(raw.text)
