@@ -76,6 +76,10 @@ class Page(models.Model):
 
     class Meta:
         ordering = ["source"]
+        indexes = [
+            # Newest-first article lists order by the page's issue date.
+            models.Index(fields=["-issue_date"], name="page_issue_date"),
+        ]
 
     def __str__(self) -> str:
         return self.source
@@ -146,6 +150,12 @@ class Article(models.Model):
         return reverse("archive:article", args=[self.pk])
 
 
+class FigureQuerySet(models.QuerySet):
+    def public(self) -> FigureQuerySet:
+        """Figures readers see: not deleted by staff, in an article readers see."""
+        return self.filter(deleted=False).exclude(article__body="")
+
+
 class Figure(models.Model):
     """A number with its unit and what it counts, read from an article."""
 
@@ -177,11 +187,14 @@ class Figure(models.Model):
         max_length=64, blank=True, help_text="Identifies the extracted figure across re-ingests."
     )
 
+    objects = FigureQuerySet.as_manager()
+
     class Meta:
         ordering = ["article", "position"]
         indexes = [
-            # The figure explorer filters by label and sorts by value.
+            # The figure explorer filters by label, or by base unit, and sorts by value.
             models.Index(fields=["label", "normalized_value"], name="figure_label_value"),
+            models.Index(fields=["base_unit", "normalized_value"], name="figure_unit_value"),
         ]
 
     def __str__(self) -> str:

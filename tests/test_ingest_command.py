@@ -181,7 +181,9 @@ def test_it_refuses_a_50_mb_file_without_reading_it(page_dir: Path) -> None:
     assert f"{path}: file too large (52.4 MB" in err
 
 
-@pytest.mark.parametrize("name", ["空格 与 中文.txt", "quote'\"name.txt", "-dash.txt", "a;b&c$.txt"])
+@pytest.mark.parametrize(
+    "name", ["空格 与 中文.txt", "quote'\"name.txt", "-dash.txt", "a;b&c$.txt"]
+)
 def test_it_ingests_pages_whose_names_have_odd_characters(name: str, page_dir: Path) -> None:
     (page_dir / name).write_text(SEED.read_text(encoding="utf-8"))
     out, err = ingest(page_dir)

@@ -1,0 +1,253 @@
+"""`/figures/`: filters, sort, readable money, CSV and JSON of the selection, a chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.db.models import Count
+from django.urls import reverse
+
+from archive.models import Article, Figure, Park
+from tests.web.html import squash
+
+URL = reverse("archive:figures")
+
+pytestmark = pytest.mark.django_db
+
+
+def public() -> list[Figure]:
+    return list(
+        Figure.objects.filter(deleted=False)
+        .exclude(article__body="")
+        .select_related("park", "article__page", "article__park")
+    )
+
+
+def effective_year(figure: Figure) -> int | None:
+    return figure.year or (
+        figure.article.page.issue_date.year if figure.article.page.issue_date else None
+    )
+
+
+def download(client, fmt: str, **params) -> dict:
+    response = client.get(URL, {**params, "format": fmt})
+    assert response.status_code == 200
+    return response
+
+
+def selection(client, **params) -> list[dict]:
+    return json.loads(download(client, "json", **params).content)["figures"]
+
+
+def table_ids(doc) -> list[int]:
+    rows = doc.find("table", cls="figures").find("tbody").find_all("tr")
+    return [
+        int(re.search(r"#f-(\d+)$", tr.find("td", cls="source").find("a").attrs["href"]).group(1))
+        for tr in rows
+    ]
+
+
+def test_it_pages_through_every_public_figure_once(get) -> None:
+    expected = {f.pk for f in public()}
+    seen: list[int] = []
+    page = 1
+    while True:
+        _, doc = get(URL, page=page)
+        seen += table_ids(doc)
+        if not doc.find_all("a", rel="next"):
+            break
+        page += 1
+    assert page > 1
+    assert sorted(seen) == sorted(expected)
+    get(URL, status=404, page=page + 1)
+    get(URL, status=404, page="x")
+
+
+def test_it_filters_by_park(client) -> None:
+    park = Park.objects.annotate(n=Count("figures")).order_by("-n").first()
+    rows = selection(client, park=park.slug)
+    assert {r["id"] for r in rows} == {f.pk for f in public() if (f.park or f.article.park) == park}
+    assert {r["park"] for r in rows} == {park.name}
+
+
+def test_it_filters_by_province(client) -> None:
+    province = Park.objects.annotate(n=Count("figures")).order_by("-n").first().province
+    rows = selection(client, province=province)
+    assert rows
+    assert {r["id"] for r in rows} == {
+        f.pk for f in public() if (f.park or f.article.park).province == province
+    }
+
+
+def test_it_filters_by_label_containing_the_words(client) -> None:
+    label = (
+        Figure.objects.exclude(label="")
+        .values("label")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[0]["label"]
+    )
+    word = label[-2:]
+    rows = selection(client, label=word)
+    assert {r["id"] for r in rows} == {f.pk for f in public() if word in f.label}
+    assert any(r["label"] == label for r in rows)
+
+
+def test_it_filters_by_unit(client) -> None:
+    rows = selection(client, unit="元")
+    assert rows and {r["base_unit"] for r in rows} == {"元"}
+    assert len(rows) == sum(1 for f in public() if f.base_unit == "元")
+
+
+def test_it_filters_by_year_stated_or_of_the_issue(client) -> None:
+    stated = next(f for f in public() if f.year)
+    rows = selection(client, year=stated.year)
+    assert {r["id"] for r in rows} == {f.pk for f in public() if effective_year(f) == stated.year}
+    assert stated.pk in {r["id"] for r in rows}
+
+
+def test_it_combines_filters(client) -> None:
+    park = Park.objects.annotate(n=Count("figures")).order_by("-n").first()
+    rows = selection(client, park=park.slug, unit="元", sort="-value")
+    expected = [f for f in public() if (f.park or f.article.park) == park and f.base_unit == "元"]
+    assert [r["id"] for r in rows] == [
+        f.pk for f in sorted(expected, key=lambda f: (-f.normalized_value, f.pk))
+    ]
+
+
+@pytest.mark.parametrize("sort", ["-value", "value"])
+def test_it_sorts_by_value(client, get, sort) -> None:
+    values = [r["normalized_value"] for r in selection(client, unit="元", sort=sort)]
+    assert values == sorted(values, reverse=sort == "-value")
+    _, doc = get(URL, unit="元", sort=sort)
+    ids = table_ids(doc)
+    figures = Figure.objects.in_bulk(ids)
+    shown = [figures[pk].normalized_value for pk in ids]
+    assert shown == sorted(shown, reverse=sort == "-value")
+
+
+def test_it_sorts_newest_issue_first_by_default(client) -> None:
+    rows = selection(client)
+    dates = [r["issue_date"] for r in rows]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_it_shows_money_in_yi_yuan_whatever_was_printed(get) -> None:
+    small = Figure.objects.filter(
+        base_unit="元", unit="万元", normalized_value__gte=1_000_000
+    ).first()
+    large = Figure.objects.filter(base_unit="元", unit="亿元").first()
+    _, doc = get(URL, unit="元", sort="-value")
+    rows = {
+        tr.find("td", cls="source").find("a").attrs["href"].rsplit("-", 1)[1]: tr
+        for tr in doc.find("tbody").find_all("tr")
+    }
+    for figure in (small, large):
+        if str(figure.pk) in rows:
+            cell = rows[str(figure.pk)].find("td", cls="num").text
+            assert cell.endswith("亿元"), cell
+            assert float(
+                cell.rstrip("亿元").lstrip("约近超过突破").rstrip("余多以上").replace(",", "")
+            ) == pytest.approx(figure.normalized_value / 1e8, rel=1e-3)
+    assert "万元" in small.unit
+
+
+def test_it_says_so_when_nothing_matches(get) -> None:
+    _, doc = get(URL, park="no-such-zone")
+    assert "没有符合" in doc.find("p", cls="empty").text
+    assert not doc.find_all("table")
+    assert squash(doc.find("div", cls="result-line").text).startswith("0条")
+
+
+def test_it_ignores_an_invalid_filter_and_says_so(get) -> None:
+    _, doc = get(URL, year="abc", sort="sideways")
+    assert "已忽略" in doc.find("p", cls="note").text
+    assert len(table_ids(doc)) > 0
+
+
+def test_it_keeps_the_filters_in_the_download_links(get) -> None:
+    province = Figure.objects.filter(park__isnull=False).values_list("park__province", flat=True)[0]
+    _, doc = get(URL, province=province, sort="-value", page=1)
+    links = {
+        a.attrs["data-download"]: a.attrs["href"]
+        for a in doc.find("p", cls="downloads").find_all("a")
+    }
+    # The page number is left out: a download is the whole selection.
+    for fmt in ("csv", "json"):
+        assert links[fmt] == "?" + urlencode(
+            {"province": province, "sort": "-value", "format": fmt}
+        )
+
+
+def test_it_charts_the_selection(get) -> None:
+    _, doc = get(URL, unit="元")
+    chart = doc.find("figure", cls="chart")
+    bars = chart.find_all("li")
+    largest = max((f for f in public() if f.base_unit == "元"), key=lambda f: f.normalized_value)
+    assert bars[0].find("a").attrs["href"] == f"{largest.article.get_absolute_url()}#f-{largest.pk}"
+    widths = [float(b.find("rect").attrs["width"]) for b in bars]
+    assert widths[0] == 100 and widths == sorted(widths, reverse=True)
+    assert "亿元" in chart.find("figcaption").text
+
+
+def test_it_downloads_the_selection_as_csv(client) -> None:
+    response = download(client, "csv", unit="元", sort="-value")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    content = response.content.decode("utf-8")
+    assert content.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(content.removeprefix("\ufeff"))))
+    expected = selection(client, unit="元", sort="-value")
+    assert [int(r["id"]) for r in rows] == [r["id"] for r in expected]
+    first = Figure.objects.get(pk=int(rows[0]["id"]))
+    assert rows[0]["quote"] == first.quote
+    assert rows[0]["readable"].endswith("亿元")
+    assert rows[0]["article_url"] == f"http://testserver{first.article.get_absolute_url()}"
+
+
+def test_it_neutralises_formulas_in_the_csv(client) -> None:
+    article = Article.objects.public().first()
+    Figure.objects.create(
+        article=article,
+        park=article.park,
+        label='=HYPERLINK("x")',
+        value=-5,
+        value_text="-5",
+        unit="%",
+        normalized_value=-5,
+        base_unit="%",
+        quote="@SUM(A1)",
+        position=0,
+    )
+    content = download(client, "csv", label="HYPERLINK").content.decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(content)))
+    assert row["label"] == '\'=HYPERLINK("x")'
+    assert row["quote"] == "'@SUM(A1)"
+    assert row["value_text"] == "'-5"
+    assert row["value"] == "-5"  # numbers stay numbers
+
+
+def test_it_downloads_the_selection_as_json(client) -> None:
+    response = download(client, "json", unit="家", sort="value")
+    data = json.loads(response.content)
+    assert data["filters"] == {"unit": "家", "sort": "value"}
+    assert data["count"] == len(data["figures"]) == sum(1 for f in public() if f.base_unit == "家")
+    figure = Figure.objects.get(pk=data["figures"][0]["id"])
+    row = data["figures"][0]
+    assert (row["label"], row["quote"], row["unit"]) == (figure.label, figure.quote, figure.unit)
+    assert "\\u" not in response.content.decode()
+
+
+def test_it_leaves_deleted_figures_out(client) -> None:
+    figure = Figure.objects.filter(article__body__gt="").first()
+    Figure.objects.filter(pk=figure.pk).update(deleted=True)
+    assert figure.pk not in {r["id"] for r in selection(client)}
+
+
+def test_it_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries) -> None:
+    with django_assert_max_num_queries(12):
+        assert client.get(URL, {"unit": "元"}).status_code == 200
