@@ -2,5 +2,12 @@ from django.apps import AppConfig
 
 
 class ArchiveConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'archive'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "archive"
+
+    def ready(self) -> None:
+        # jieba's dictionary and the park registry's names, once per process and before
+        # serving: gunicorn preloads the app, so its workers inherit them.
+        from archive.search import dictionary
+
+        dictionary.load_registry()

@@ -1,23 +1,92 @@
-"""The article search index (django-haystack)."""
+"""The article search index (django-haystack).
+
+`text` (grams) holds everything a query may match — kicker, title, subtitle, each author,
+each park named and the body — as separate segments, so a phrase never spans two of them.
+`headline` repeats kicker, title and subtitle to boost matches there; `words` is the jieba
+view of the same text, for ranking and similar articles. The rest are whole-value facet
+and sort fields. Field names are used by `archive/search/compile.py` and `facets.py`.
+"""
 
 from __future__ import annotations
 
-from haystack import indexes
+from haystack import fields, indexes
 
 from archive.models import Article
-from archive.search.analysis import ChineseAnalyzer
+from archive.search.analysis import BARRIER
+from archive.search.fields import GramField, WordField
+from archive.search.figure_kinds import kinds_of
+
+HEADLINE_BOOST = 3.0
+
+
+def _keyword(value: str) -> str:
+    # Multi-valued fields are stored comma-separated: keep a comma inside a value.
+    return value.replace(",", "，").strip()
+
+
+def searchable_parts(article: Article) -> list[str]:
+    """The texts a query is matched against, each on its own."""
+    parks = [p.name for p in article.parks.all()]
+    if article.park and article.park.name not in parks:
+        parks.insert(0, article.park.name)
+    return [
+        article.kicker,
+        article.title,
+        article.subtitle,
+        *[str(a) for a in article.authors or []],
+        *parks,
+        article.body,
+    ]
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
-    text = indexes.CharField(document=True, use_template=True, analyzer=ChineseAnalyzer())
-    title = indexes.CharField(model_attr="title", analyzer=ChineseAnalyzer(), boost=2.0)
-    park = indexes.CharField(null=True, faceted=True)
+    text = GramField(document=True, stored=False)
+    headline = GramField(stored=False, boost=HEADLINE_BOOST)
+    words = WordField(stored=False)
+    park = fields.FacetCharField()
+    parks = fields.FacetMultiValueField()
+    province = fields.FacetCharField()
+    year = fields.FacetIntegerField()
+    issue_date = indexes.DateField(null=True)
+    authors = fields.FacetMultiValueField()
+    figure_kinds = fields.FacetMultiValueField()
 
     def get_model(self) -> type[Article]:
         return Article
 
     def index_queryset(self, using=None):
-        return Article.objects.public().select_related("park", "page")
+        return (
+            Article.objects.public()
+            .select_related("park", "page")
+            .prefetch_related("parks", "figures")
+        )
+
+    def prepare_text(self, obj: Article) -> str:
+        return BARRIER.join(part for part in searchable_parts(obj) if part)
+
+    def prepare_headline(self, obj: Article) -> str:
+        return BARRIER.join(part for part in (obj.kicker, obj.title, obj.subtitle) if part)
+
+    def prepare_words(self, obj: Article) -> str:
+        return self.prepare_text(obj)
 
     def prepare_park(self, obj: Article) -> str | None:
-        return obj.park.name if obj.park else None
+        return _keyword(obj.park.name) if obj.park else None
+
+    def prepare_parks(self, obj: Article) -> list[str]:
+        return sorted({_keyword(p.name) for p in obj.parks.all()})
+
+    def prepare_province(self, obj: Article) -> str | None:
+        return _keyword(obj.park.province) if obj.park and obj.park.province else None
+
+    def prepare_year(self, obj: Article) -> int | None:
+        return obj.page.issue_date.year if obj.page.issue_date else None
+
+    def prepare_issue_date(self, obj: Article):
+        return obj.page.issue_date
+
+    def prepare_authors(self, obj: Article) -> list[str]:
+        return sorted({_keyword(str(a)) for a in obj.authors or [] if str(a).strip()})
+
+    def prepare_figure_kinds(self, obj: Article) -> list[str]:
+        return kinds_of((f.base_unit, f.label) for f in obj.figures.all() if not f.deleted)

@@ -165,10 +165,14 @@ STORAGES = {
 SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", str(DATA_DIR / "whoosh_index")))
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        # haystack's Whoosh backend with Chinese analysis, whole-value facets and one
+        # writer at a time (archive/search/backend.py).
+        "ENGINE": "archive.search.backend.ParkNewsWhooshEngine",
         "PATH": str(SEARCH_INDEX_DIR),
     }
 }
+# Saves and deletes re-index after commit, through archive.search.writer.
+HAYSTACK_SIGNAL_PROCESSOR = "archive.signals.IndexSyncSignalProcessor"
 
 # Ingest limits.
 INGEST_MAX_BYTES = envint("PARKNEWS_INGEST_MAX_BYTES", str(5 * 1024 * 1024))

@@ -1,8 +1,24 @@
-"""Chinese text analysis for the Whoosh index: jieba in search mode, positions in order.
+"""Text analysis shared by indexing, querying and highlighting.
 
-jieba's own ChineseAnalyzer gives tokens character offsets as positions, which breaks
-phrase queries; here every token gets the next ordinal position instead, and index and
-query share this one analyzer.
+Two token streams are made from the same folded text:
+
+* grams — every character and every pair of adjacent characters, at the character's
+  ordinal position. A query string is found exactly where its characters stand in a row,
+  so a phrase of its grams (see `needle_grams`) matches every text that contains it as a
+  substring and no other; this is what makes results complete and exact, whatever jieba
+  would have segmented.
+* words — jieba's search-mode segmentation (park names in its dictionary, see
+  `dictionary.py`): each base word takes the next position, and the shorter dictionary
+  words inside it (jieba's search mode) share that position. Words rank results, pick the
+  key terms of an article for "similar articles" and feed spelling suggestions.
+
+Both are plain Python (`grams()`, `words()`), so another engine can be fed the same
+tokens; the Whoosh tokenizers at the bottom only wrap them.
+
+Folding is NFKC plus lower case, one grapheme-ish cluster (a character and the combining
+marks after it) at a time so that every folded character knows where it came from in the
+original text; runs of whitespace become one space, and other control or format
+characters become a barrier that no gram and no phrase crosses.
 """
 
 from __future__ import annotations
@@ -10,20 +26,167 @@ from __future__ import annotations
 import threading
 import unicodedata
 import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from whoosh.analysis import Token, Tokenizer
-from whoosh.analysis.filters import LowercaseFilter
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
     import jieba
+
+# Joins the fields of one document, and stands for any control character in a text.
+BARRIER = "\x1e"
+SPACE = " "
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """Folded text with, for each of its characters, the span it came from."""
+
+    text: str
+    starts: Sequence[int]
+    ends: Sequence[int]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original span of the folded characters [start, end)."""
+        return self.starts[start], self.ends[end - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One analysed token: text, ordinal position, span in the original text."""
+
+    text: str
+    position: int
+    start: int
+    end: int
+
+
+def _is_barrier(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+_NORMAL, _SPACE, _BARRIER, _COMBINING = range(4)
+_char_cache: dict[str, tuple[int, str]] = {}
+
+
+def _char(ch: str) -> tuple[int, str]:
+    """(kind, folded) of one character, cached: the same few thousand recur."""
+    info = _char_cache.get(ch)
+    if info is None:
+        if ch.isspace():
+            info = (_SPACE, SPACE)
+        elif _is_barrier(ch):
+            info = (_BARRIER, BARRIER)
+        elif unicodedata.combining(ch):
+            info = (_COMBINING, ch)
+        else:
+            info = (_NORMAL, _fold_cluster(ch))
+        if len(_char_cache) < 100_000:
+            _char_cache[ch] = info
+    return info
+
+
+def _fold_one_to_one(text: str) -> Folded | None:
+    """The common case at C speed: every character folds to one character and no
+    whitespace run needs collapsing, so offsets are the identity."""
+    for ch in set(text):
+        if ord(ch) not in _one_to_one:
+            kind, folded = _char(ch)
+            if kind == _COMBINING or len(folded) != 1:
+                return None
+            _one_to_one[ord(ch)] = folded
+    folded_text = text.translate(_one_to_one)
+    if _DOUBLE_SPACE in folded_text:
+        return None
+    n = len(text)
+    return Folded(folded_text, range(n), range(1, n + 1))
+
+
+def _fold_cluster(cluster: str) -> str:
+    out = []
+    for ch in unicodedata.normalize("NFKC", cluster).lower():
+        out.append(SPACE if ch.isspace() else BARRIER if _is_barrier(ch) else ch)
+    return "".join(out)
+
+
+# ord → folded character, for characters that fold to exactly one (str.translate).
+_one_to_one: dict[int, str] = {}
+_DOUBLE_SPACE = SPACE * 2
+
+
+def fold(text: str) -> Folded:
+    """NFKC-folded, lower-cased text with whitespace runs collapsed to one space."""
+    fast = _fold_one_to_one(text)
+    if fast is not None:
+        return fast
+    infos = [_char(ch) for ch in text]
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        kind, folded = infos[i]
+        j = i + 1
+        if kind == _NORMAL and j < n and infos[j][0] == _COMBINING:
+            # A character with combining marks folds as one (e + ◌́ → é).
+            while j < n and infos[j][0] == _COMBINING:
+                j += 1
+            folded = _fold_cluster(text[i:j])
+        if kind == _SPACE:
+            folded = SPACE
+        for ch in folded:
+            if ch == SPACE and out and out[-1] == SPACE:
+                ends[-1] = j  # one space for the whole run
+                continue
+            out.append(ch)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    return Folded("".join(out), tuple(starts), tuple(ends))
+
+
+def fold_needle(text: str) -> str:
+    """A query string as the index sees it: folded, barriers as spaces, trimmed."""
+    folded = fold(text).text.replace(BARRIER, SPACE)
+    return " ".join(folded.split())
+
+
+# Grams.
+
+
+def grams(text: str) -> list[Term]:
+    """Every character (not spaces) and every adjacent pair, at ordinal positions."""
+    folded = fold(text)
+    chars = folded.text
+    out: list[Term] = []
+    for i, ch in enumerate(chars):
+        if ch == BARRIER:
+            continue
+        if ch != SPACE:
+            out.append(Term(ch, i, folded.starts[i], folded.ends[i]))
+        if i + 1 < len(chars) and chars[i + 1] != BARRIER and not (ch == chars[i + 1] == SPACE):
+            out.append(Term(ch + chars[i + 1], i, folded.starts[i], folded.ends[i + 1]))
+    return out
+
+
+def needle_grams(needle: str) -> list[str]:
+    """The grams whose phrase finds `needle` (already folded): itself if one character,
+    else its overlapping pairs in order."""
+    if len(needle) <= 1:
+        return [needle] if needle else []
+    return [needle[i : i + 2] for i in range(len(needle) - 1)]
+
+
+# Words.
 
 _init_lock = threading.Lock()
 _initialised = False
 
 
 def ensure_jieba() -> None:
-    """Load jieba's dictionary once per process."""
+    """Load jieba's dictionary (shipped with the package) once per process."""
     global _initialised
     if _initialised:
         return
@@ -38,32 +201,102 @@ def is_word(token: str) -> bool:
     return any(ch.isalnum() for ch in token)
 
 
-def tokenize(text: str) -> list[tuple[str, int, int]]:
-    """(word, start, end) in search mode over NFKC-folded text, punctuation dropped."""
+def _sub_words(word: str) -> Iterator[tuple[str, int]]:
+    """Dictionary words of two and three characters inside a longer word (jieba's search
+    mode), with their offset in it."""
+    freq = jieba.dt.FREQ
+    for size in (2, 3):
+        if len(word) > size:
+            for k in range(len(word) - size + 1):
+                gram = word[k : k + size]
+                if freq.get(gram):
+                    yield gram, k
+
+
+def words(text: str, *, sub_words: bool = True) -> list[Term]:
+    """jieba search-mode words; a word's sub-words share its position (without them:
+    the base segmentation, one word per position)."""
     ensure_jieba()
-    folded = unicodedata.normalize("NFKC", text)
-    if len(folded) != len(text):
-        # Folding changed lengths (rare ligatures): offsets then point into the folded text.
-        pass
-    return [(w, s, e) for w, s, e in jieba.tokenize(folded, mode="search") if is_word(w)]
+    folded = fold(text)
+    out: list[Term] = []
+    position = -1
+    for word, start, end in jieba.tokenize(folded.text, HMM=True):
+        if not is_word(word):
+            continue
+        position += 1
+        for sub, k in _sub_words(word) if sub_words else ():
+            s, e = folded.span(start + k, start + k + len(sub))
+            out.append(Term(sub, position, s, e))
+        s, e = folded.span(start, end)
+        out.append(Term(word, position, s, e))
+    return out
 
 
-class JiebaTokenizer(Tokenizer):
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize_=True, mode="",
-                 **kwargs):
+def segment(text: str) -> list[str]:
+    """jieba's base segmentation of a query string (words only), for suggestions."""
+    ensure_jieba()
+    return [w for w in jieba.cut(fold_needle(text), HMM=True) if is_word(w)]
+
+
+# Whoosh tokenizers. They are pickled into the index's table of contents by name, so
+# keep these class names and this module path stable.
+
+
+class _TermTokenizer(Tokenizer):
+    def analyse(self, text: str, mode: str) -> list[Term]:
+        raise NotImplementedError
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, (word, start, end) in enumerate(tokenize(value or "")):
-            token.original = token.text = word
+        for term in self.analyse(value or "", mode):
+            token.text = term.text
+            if keeporiginal:
+                token.original = term.text
             token.boost = 1.0
             token.stopped = False
             if positions:
-                token.pos = start_pos + position
+                token.pos = start_pos + term.position
             if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
+                token.startchar = start_char + term.start
+                token.endchar = start_char + term.end
             yield token
 
 
-def ChineseAnalyzer():
-    return JiebaTokenizer() | LowercaseFilter()
+class GramTokenizer(_TermTokenizer):
+    """Characters and character pairs. In a query (Whoosh's parser, used by haystack's
+    SearchQuerySet) a string becomes the gram phrase that finds it as a substring."""
+
+    def analyse(self, text: str, mode: str) -> list[Term]:
+        if mode != "query":
+            return grams(text)
+        needle = fold_needle(text)
+        return [Term(g, i, 0, 0) for i, g in enumerate(needle_grams(needle))]
+
+
+class WordTokenizer(_TermTokenizer):
+    """jieba search-mode words. Whoosh's parser turns a query's tokens into a phrase by
+    their order alone, so there a query gets the base words, which the index holds at
+    the same positions (a query word inside a longer indexed word is a sub-word there)."""
+
+    def analyse(self, text: str, mode: str) -> list[Term]:
+        return words(text, sub_words=mode != "query")
+
+
+def GramAnalyzer() -> GramTokenizer:
+    return GramTokenizer()
+
+
+def WordAnalyzer() -> WordTokenizer:
+    return WordTokenizer()

@@ -1,0 +1,92 @@
+"""A parsed query and its filters, as Whoosh queries.
+
+Matching and ranking are separate on purpose. The match query decides *which* articles
+are results, exactly: each needle is the phrase of its grams in the `text` field (a
+substring test, see `analysis.py`), combined with AND / OR / NOT as typed, plus the facet
+filters; the combining is done on document sets (`matching_docs`). The ranking query
+only orders them: the needle found in the headline (boosted) and the needle's jieba
+words in `words`; it never adds or removes a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from haystack.constants import DJANGO_CT
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from archive.search import analysis
+from archive.search.facets import BY_PARAM, filter_query
+from archive.search.query import Needle, ParsedQuery
+
+TEXT = "text"
+HEADLINE = "headline"
+WORDS = "words"
+ARTICLE_CT = "archive.article"
+HEADLINE_BOOST = 3.0
+
+
+def needle_query(needle: Needle | str, fieldname: str = TEXT) -> wq.Query:
+    """Documents whose field holds the needle as a substring."""
+    text = needle.text if isinstance(needle, Needle) else needle
+    grams = analysis.needle_grams(text)
+    if len(grams) == 1:
+        return wq.Term(fieldname, grams[0])
+    return wq.Phrase(fieldname, grams)
+
+
+@dataclass
+class MatchPlan:
+    """Which documents match: in every group at least one query matches, and no
+    excluded query matches. Evaluated with set operations (`matching_docs`) rather than
+    Whoosh's And/AndNot matchers, whose skip_to over phrase matchers is unreliable
+    (AndNotMatcher lets a document through when it is the first positive match)."""
+
+    required: list[list[wq.Query]] = field(default_factory=list)
+    excluded: list[wq.Query] = field(default_factory=list)
+
+
+def match_plan(parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]]) -> MatchPlan:
+    """Exactly the articles that contain what was asked and pass every filter."""
+    plan = MatchPlan(required=[[wq.Term(DJANGO_CT, ARTICLE_CT)]])
+    for param, values in filters.items():
+        facet = BY_PARAM[param]
+        plan.required += [[filter_query(facet, v)] for v in values]
+    plan.required += [[needle_query(n) for n in c.needles] for c in parsed.positive]
+    plan.excluded = [needle_query(n) for c in parsed.negative for n in c.needles]
+    return plan
+
+
+def matching_docs(searcher: Searcher, plan: MatchPlan) -> set[int]:
+    """Document numbers the plan matches (deleted documents never appear)."""
+    docs: set[int] | None = None
+    for group in plan.required:
+        found: set[int] = set()
+        for query in group:
+            found.update(searcher.docs_for_query(query))
+        docs = found if docs is None else docs & found
+        if not docs:
+            return set()
+    docs = docs or set()
+    for query in plan.excluded:
+        docs -= set(searcher.docs_for_query(query))
+    return docs
+
+
+def rank_query(parsed: ParsedQuery) -> wq.Query | None:
+    """What makes one result better than another; None when nothing was asked."""
+    parts: list[wq.Query] = []
+    for clause in parsed.positive:
+        for needle in clause.needles:
+            parts.append(needle_query(needle, TEXT))
+            headline = needle_query(needle, HEADLINE)
+            headline.boost = HEADLINE_BOOST
+            parts.append(headline)
+            seen = set()
+            for term in analysis.words(needle.text):
+                if term.text not in seen:
+                    seen.add(term.text)
+                    parts.append(wq.Term(WORDS, term.text))
+    return wq.Or(parts) if parts else None

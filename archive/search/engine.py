@@ -1,0 +1,139 @@
+"""Running one search: parse, match, count, facet, rank or sort, page, highlight.
+
+One pass over the index finds the exact set of matching documents (unscored), which
+gives the count and the facet counts; a second, ranked or date-sorted pass restricted to
+that set gives the requested page. Articles are then read from the database (the source
+of truth) and highlighted there.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.safestring import SafeString
+from whoosh import query as wq
+from whoosh import sorting
+
+from archive.models import Article, Park
+from archive.search import compile as qc
+from archive.search import dictionary, facets, highlight, suggest
+from archive.search.backend import get_backend
+from archive.search.params import SearchParams
+from archive.search.query import ParsedQuery, parse
+
+
+@dataclass
+class Hit:
+    article: Article
+    title_html: SafeString
+    snippet_html: SafeString
+    score: float | None
+
+
+@dataclass
+class Outcome:
+    params: SearchParams
+    parsed: ParsedQuery
+    sort: str
+    count: int = 0
+    page: int = 1
+    num_pages: int = 1
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[tuple[str | int, int]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    suggestion: str | None = None
+    parks: list[Park] = field(default_factory=list)
+
+
+@dataclass
+class _Found:
+    count: int
+    page: int
+    ids: list[tuple[int, float | None]]
+    facet_counts: dict[str, Any]
+
+
+def effective_sort(params: SearchParams, parsed: ParsedQuery) -> str:
+    if params.sort in ("newest", "oldest"):
+        return params.sort
+    return "relevance" if parsed.positive else "newest"
+
+
+def search(
+    params: SearchParams, *, with_facets: bool = True, with_highlight: bool = True
+) -> Outcome:
+    """Run the search; raises backend.SearchUnavailable when the index does not answer."""
+    parsed = parse(params.q)
+    sort = effective_sort(params, parsed)
+    outcome = Outcome(params=params, parsed=parsed, sort=sort, notes=list(parsed.notes))
+    dictionary.load_database_parks()
+    match = qc.match_plan(parsed, params.filters)
+    rank = qc.rank_query(parsed) if sort == "relevance" else None
+    wanted = facets.FACETS if with_facets else ()
+    found = get_backend().read(lambda s: _run(s, match, rank, sort, params, wanted))
+
+    outcome.count, outcome.page = found.count, found.page
+    outcome.num_pages = max(1, math.ceil(found.count / params.per_page))
+    outcome.facets = {
+        f.param: facets.ranked(found.facet_counts[f.param], f)
+        for f in wanted
+        if f.param in found.facet_counts
+    }
+    outcome.hits = _hits(found.ids, parsed.needles(), with_highlight)
+    if parsed.positive:
+        outcome.parks = suggest.parks_matching(parsed)
+        if found.count == 0:
+            outcome.suggestion = suggest.suggestion(parsed, params.filters)
+    return outcome
+
+
+def count_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]) -> int:
+    plan = qc.match_plan(parsed, filters)
+    return get_backend().read(lambda s: len(qc.matching_docs(s, plan)))
+
+
+def _run(searcher: Any, match: qc.MatchPlan, rank: wq.Query | None, sort: str,
+         params: SearchParams, wanted: tuple[facets.Facet, ...]) -> _Found:
+    docset = qc.matching_docs(searcher, match)
+    count = len(docset)
+    facet_counts = facets.count(searcher, docset, wanted) if wanted else {}
+    page = min(params.page, max(1, math.ceil(count / params.per_page)))
+    start, end = (page - 1) * params.per_page, page * params.per_page
+    if not docset or start >= count:
+        return _Found(count, page, [], facet_counts)
+    if rank is not None:
+        results = searcher.search(rank, filter=docset, limit=end)
+    else:
+        by_date = sorting.FieldFacet("issue_date", reverse=(sort == "newest"))
+        results = searcher.search(wq.Every(), filter=docset, limit=end, sortedby=by_date)
+    order = [(hit.docnum, hit.score if rank is not None else None) for hit in results]
+    if len(order) < min(end, count):
+        # Every match must be reachable by paging, even one the ranking query missed.
+        seen = {docnum for docnum, _ in order}
+        order += [(d, None) for d in sorted(docset - seen)][: end - len(order)]
+    ids = [(int(searcher.stored_fields(d)["django_id"]), score) for d, score in order[start:end]]
+    return _Found(count, page, ids, facet_counts)
+
+
+def _hits(ids: list[tuple[int, float | None]], needles: list[str], marked: bool) -> list[Hit]:
+    articles = Article.objects.public().select_related("park", "page").in_bulk(
+        [pk for pk, _ in ids]
+    )
+    stale = [pk for pk, _ in ids if pk not in articles]
+    if stale:
+        # The index is behind the database: show what exists, fix the index soon.
+        from archive.search.writer import queue
+
+        queue(stale)
+    hits = []
+    for pk, score in ids:
+        article = articles.get(pk)
+        if article is None:
+            continue
+        shown = needles if marked else []
+        title = highlight.highlight(article.title, shown)
+        snippet = highlight.snippet(article.body, shown)
+        hits.append(Hit(article, title, snippet, score))
+    return hits

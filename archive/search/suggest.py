@@ -1,0 +1,132 @@
+"""Help when a search finds little: parks whose names match, and a better query.
+
+A suggestion is only offered if it finds something. For each needle that finds nothing
+on its own: the nearest indexed word (same pinyin, else one edit away, see
+`spelling.py`: `动力电尺` → `动力电池`), else jieba's split of a run-together query with
+each part corrected the same way (`西安高新区动力电池` → `西安高新区 动力电池`,
+`天津宾海` → `天津 滨海`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+from archive.models import Park
+from archive.registry import ZONE_SUFFIXES
+from archive.search import analysis, spelling
+from archive.search.query import Clause, Needle, ParsedQuery
+
+MAX_PARKS = 5
+_GENERIC = frozenset({*ZONE_SUFFIXES, "国家高新区", "高新", "园区", "开发区"})
+
+
+# (pk, name, folded names) of every park, per process; parks change rarely, and a stale
+# hint costs nothing but a hint.
+_park_names: list[tuple[int, str, list[str]]] | None = None
+_park_names_at = 0.0
+PARK_NAMES_TTL = 60.0
+
+
+def forget_parks() -> None:
+    """Drop the cached park names (a park was saved or deleted)."""
+    global _park_names
+    _park_names = None
+
+
+def _parks() -> list[tuple[int, str, list[str]]]:
+    global _park_names, _park_names_at
+    if _park_names is None or time.monotonic() - _park_names_at > PARK_NAMES_TTL:
+        rows = Park.objects.values_list("pk", "name", "full_name", "aliases")
+        _park_names = [
+            (pk, name, [analysis.fold_needle(x) for x in (name, full, *aliases.split("|")) if x])
+            for pk, name, full, aliases in rows
+        ]
+        _park_names_at = time.monotonic()
+    return _park_names
+
+
+def parks_matching(parsed: ParsedQuery) -> list[Park]:
+    """Parks a needle names (in part or whole, by name, full name or alias), or whose name
+    a needle contains; best matches first."""
+    needles = [
+        n.text for c in parsed.positive for n in c.needles
+        if len(n.text) >= 2 and n.text not in _GENERIC
+    ]
+    if not needles:
+        return []
+    scored = []
+    for pk, name, names in _parks():
+        score = _park_score(needles, names)
+        if score:
+            scored.append((score, name, pk))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    pks = [pk for _, _, pk in scored[:MAX_PARKS]]
+    found = Park.objects.in_bulk(pks)
+    return [found[pk] for pk in pks if pk in found]
+
+
+def _park_score(needles: Sequence[str], names: Sequence[str]) -> int:
+    best = 0
+    for needle in needles:
+        for name in names:
+            if needle == name:
+                best = max(best, 3)
+            elif len(name) >= 3 and name in needle:
+                best = max(best, 2)
+            elif needle in name:
+                best = max(best, 1)
+    return best
+
+
+def suggestion(parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]]) -> str | None:
+    """A query like this one that finds something, written out; None if none does."""
+    from archive.search.engine import count_matches
+
+    clauses = list(parsed.clauses)
+    changed = False
+    for i, clause in enumerate(clauses):
+        if clause.negated or len(clause.needles) != 1:
+            continue
+        if count_matches(ParsedQuery("", (clause,)), {}) > 0:
+            continue
+        repair = _repair(clause.needles[0], count_matches)
+        if repair:
+            clauses[i : i + 1] = repair
+            changed = True
+    if not changed:
+        return None
+    candidate = ParsedQuery("", tuple(clauses))
+    if count_matches(candidate, dict(filters)) == 0:
+        return None
+    return candidate.display()
+
+
+def _repair(needle: Needle, count_matches: Callable[..., int]) -> list[Clause] | None:
+    """The needle corrected as a whole, else split into words (each corrected if it
+    finds nothing); None when neither finds anything."""
+
+    def finds(word: str) -> bool:
+        return count_matches(ParsedQuery("", (Clause((Needle(word),)),)), {}) > 0
+
+    def corrected(word: str) -> str | None:
+        return next((w for w in _nearest_words(word) if finds(w)), None)
+
+    whole = corrected(needle.text)
+    if whole:
+        return [Clause((Needle(whole),))]
+    words = analysis.segment(needle.text)
+    if len(words) < 2 or any(len(w) < 2 for w in words):
+        return None  # single characters are not a useful split
+    fixed = [w if finds(w) else corrected(w) for w in words]
+    if any(w is None for w in fixed):
+        return None
+    split = [Clause((Needle(w),)) for w in fixed if w]
+    return split if count_matches(ParsedQuery("", tuple(split)), {}) > 0 else None
+
+
+def _nearest_words(text: str) -> list[str]:
+    from archive.search.backend import get_backend
+    from archive.search.compile import WORDS
+
+    return get_backend().read(lambda s: spelling.corrections(s, WORDS, text))

@@ -1,0 +1,239 @@
+"""The one path by which database changes reach the search index.
+
+Ingest (`archive.indexing.update_index_for`), model signals (admin edits, deletions) and
+repairs all call `sync_articles(ids)`: "make the index agree with the database for these
+articles". It reads each article's current state, so the order of calls does not matter
+and a repeated call is cheap (unchanged documents are skipped by fingerprint).
+
+Concurrency (several gunicorn workers, ingest and admin at once):
+
+1. The ids are first appended to a pending file beside the index (durable queue).
+2. The writer takes the process-wide write lock (`locking.py`), takes *all* pending ids
+   (its own and any left by others), reads them from the database and commits once.
+3. If the lock is not free within `wait` seconds, or the commit fails, the ids stay
+   pending and the error is logged; a background retry (and every later writer) drains
+   them. Nothing is dropped silently: `pending_ids()` shows what is waiting and /healthz
+   reports it.
+
+Readers never wait for writers (Whoosh readers work on the last committed generation).
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+
+from archive.search.backend import ParkNewsWhooshBackend, WriteReport, get_backend
+from archive.search.locking import IndexBusy, index_write_lock
+
+log = logging.getLogger(__name__)
+
+REQUEST_WAIT_SECONDS = 10.0
+WRITE_BATCH = 500  # articles per commit
+RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0)
+
+
+def index_path() -> Path:
+    return Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])
+
+
+def pending_path() -> Path:
+    path = index_path()
+    return path.with_name(path.name + ".pending")
+
+
+def synced_path() -> Path:
+    """Touched after every successful drain."""
+    path = index_path()
+    return path.with_name(path.name + ".synced")
+
+
+def stuck_for() -> float | None:
+    """Seconds since the last successful write while articles are pending, else None."""
+    if not pending_path().exists() or not pending_ids():
+        return None
+    try:
+        return max(0.0, time.time() - synced_path().stat().st_mtime)
+    except FileNotFoundError:
+        return float("inf")
+
+
+@contextmanager
+def _pending_file():
+    path = pending_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        # Held only for a read or an append, never while waiting for the index lock.
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _read_all(fd: int) -> set[int]:
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    return {int(line) for line in b"".join(chunks).split() if line.isdigit()}
+
+
+def record_pending(ids: Iterable[int]) -> None:
+    lines = "".join(f"{int(pk)}\n" for pk in ids)
+    if not lines:
+        return
+    with _pending_file() as fd:
+        os.lseek(fd, 0, os.SEEK_END)
+        os.write(fd, lines.encode())
+
+
+def take_pending() -> set[int]:
+    with _pending_file() as fd:
+        ids = _read_all(fd)
+        os.ftruncate(fd, 0)
+    return ids
+
+
+def pending_ids() -> set[int]:
+    if not pending_path().exists():
+        return set()
+    with _pending_file() as fd:
+        return _read_all(fd)
+
+
+def sync_articles(
+    ids: Iterable[int], *, wait: float = REQUEST_WAIT_SECONDS, strict: bool = False
+) -> WriteReport | None:
+    """Make the index agree with the database for these articles (and anything pending).
+
+    Returns what was written, or None when the work was left pending (logged, retried in
+    the background). With strict=True a failure raises instead."""
+    record_pending(ids)
+    return drain(wait=wait, strict=strict)
+
+
+def queue(ids: Iterable[int]) -> None:
+    """Record articles to re-index and let the background retry do it (never blocks)."""
+    record_pending(ids)
+    _schedule_retry()
+
+
+def drain(
+    *, wait: float = REQUEST_WAIT_SECONDS, strict: bool = False, retry: bool = True
+) -> WriteReport | None:
+    """Index every pending article under the write lock."""
+    backend = get_backend()
+    try:
+        with index_write_lock(backend.path, wait):
+            report = WriteReport()
+            # Loop: others may have queued more while we were writing.
+            while ids := take_pending():
+                try:
+                    _merge(report, _write(backend, ids))
+                except BaseException:
+                    record_pending(ids)
+                    raise
+            synced_path().touch()
+            return report
+    except IndexBusy:
+        log.warning("search index busy: %s articles queued for indexing", len(pending_ids()))
+        if retry:
+            _schedule_retry()
+        if strict:
+            raise
+    except Exception:
+        log.exception("search index write failed; articles stay queued and will be retried")
+        if retry:
+            _schedule_retry()
+        if strict:
+            raise
+    return None
+
+
+def _write(backend: ParkNewsWhooshBackend, ids: set[int]) -> WriteReport:
+    """Index what the database holds for these articles (public ones), drop the rest."""
+    from haystack import connections
+
+    from archive.models import Article
+    from archive.search import dictionary
+
+    dictionary.load_database_parks()
+    index = connections["default"].get_unified_index().get_index(Article)
+    report = WriteReport()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), WRITE_BATCH):
+        chunk = ordered[start : start + WRITE_BATCH]
+        objects = list(index.index_queryset().filter(pk__in=chunk))
+        present = {obj.pk for obj in objects}
+        gone = [f"archive.article.{pk}" for pk in chunk if pk not in present]
+        _merge(report, backend.apply(index, objects, gone))
+    return report
+
+
+def _merge(total: WriteReport, part: WriteReport) -> None:
+    total.written += part.written
+    total.removed += part.removed
+    total.unchanged += part.unchanged
+
+
+def sync_all(*, wait: float = 60.0) -> WriteReport | None:
+    """Re-sync every article the database or the index knows (a repair; cheap when the
+    index is right)."""
+    from archive.models import Article
+
+    backend = get_backend()
+    indexed = backend.read(
+        lambda s: {int(f["django_id"]) for f in s.all_stored_fields() if f.get("django_id")}
+    )
+    return sync_articles(set(Article.objects.values_list("pk", flat=True)) | indexed, wait=wait)
+
+
+# Background retry, one per process.
+
+_retry_lock = threading.Lock()
+_retry_thread: threading.Thread | None = None
+
+
+def _schedule_retry() -> None:
+    global _retry_thread
+    with _retry_lock:
+        if _retry_thread is not None and _retry_thread.is_alive():
+            return
+        _retry_thread = threading.Thread(target=_retry_loop, name="search-index-retry", daemon=True)
+        _retry_thread.start()
+
+
+def _retry_loop() -> None:
+    from django.db import connections as db_connections
+
+    try:
+        for delay in RETRY_DELAYS:
+            time.sleep(delay)
+            if not pending_path().exists() or not pending_ids():
+                return
+            if drain(wait=REQUEST_WAIT_SECONDS, strict=False) is not None and not pending_ids():
+                return
+        log.error("search index: %s articles still pending after retries", len(pending_ids()))
+    finally:
+        db_connections.close_all()
+
+
+@atexit.register
+def _drain_at_exit() -> None:
+    # A command (ingest) that queued work should not leave it for someone else.
+    if _retry_thread is not None and pending_path().exists() and pending_ids():
+        try:
+            drain(wait=REQUEST_WAIT_SECONDS, retry=False)
+        except Exception:
+            log.exception("search index: could not drain pending articles at exit")
