@@ -45,6 +45,7 @@ class Park(models.Model):
 
     class Meta:
         ordering = ["province", "name"]
+        verbose_name = verbose_name_plural = "园区"
 
     def __str__(self) -> str:
         return self.name
@@ -76,6 +77,7 @@ class Page(models.Model):
 
     class Meta:
         ordering = ["source"]
+        verbose_name = verbose_name_plural = "版面"
         indexes = [
             # Newest-first article lists order by the page's issue date.
             models.Index(fields=["-issue_date"], name="page_issue_date"),
@@ -101,7 +103,7 @@ class Article(models.Model):
     """One article cut from a page."""
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="articles")
-    ordinal = models.PositiveIntegerField(help_text="Position on the page, from 1.")
+    ordinal = models.PositiveIntegerField("版内序号", help_text="Position on the page, from 1.")
     kicker = models.CharField("引题", max_length=255, blank=True)
     title = models.CharField("标题", max_length=255, blank=True)
     subtitle = models.CharField("副题", max_length=255, blank=True)
@@ -110,21 +112,34 @@ class Article(models.Model):
     body = models.TextField(
         "正文", blank=True, help_text="Clean text; paragraphs split by newlines."
     )
-    credits = models.JSONField(default=list, blank=True, help_text="Image credits (图片来源).")
-    captions = models.JSONField(default=list, blank=True, help_text="Photo captions.")
+    credits = models.JSONField(
+        "图片来源", default=list, blank=True, help_text="Image credits, as a JSON list."
+    )
+    captions = models.JSONField(
+        "图片说明", default=list, blank=True, help_text="Photo captions, as a JSON list."
+    )
     spans = models.JSONField(
         default=list, blank=True, help_text="[start, end] character spans in the page text."
     )
     park = models.ForeignKey(
-        Park, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+        Park,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name="主要园区",
     )
-    parks = models.ManyToManyField(Park, blank=True, related_name="mentioned_in")
-    starts_mid_sentence = models.BooleanField(default=False)
-    ends_mid_sentence = models.BooleanField(default=False)
+    parks = models.ManyToManyField(
+        Park, blank=True, related_name="mentioned_in", verbose_name="提及的园区"
+    )
+    starts_mid_sentence = models.BooleanField("开头不完整", default=False)
+    ends_mid_sentence = models.BooleanField("结尾不完整", default=False)
     has_fragment = models.BooleanField(
+        "含栏目碎片",
         default=False, help_text="A displaced column fragment was joined to it or it is one."
     )
     review_state = models.CharField(
+        "复核状态",
         max_length=16, choices=ReviewState.choices, default=ReviewState.OK
     )
     corrected_fields = models.JSONField(
@@ -137,6 +152,7 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["page", "ordinal"]
+        verbose_name = verbose_name_plural = "文章"
         get_latest_by = "created_at"
         constraints = [
             # Ingest upserts on this key.
@@ -191,6 +207,7 @@ class Figure(models.Model):
 
     class Meta:
         ordering = ["article", "position"]
+        verbose_name = verbose_name_plural = "数据"
         indexes = [
             # The figure explorer filters by label, or by base unit, and sorts by value.
             models.Index(fields=["label", "normalized_value"], name="figure_label_value"),
@@ -218,6 +235,7 @@ class Correction(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        verbose_name = verbose_name_plural = "修改记录"
 
     def __str__(self) -> str:
         target = f"figure {self.figure_id}" if self.figure_id else "article"
