@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from pypinyin import lazy_pinyin
 
 from archive.models import Article, Figure, Page, Park
@@ -125,6 +126,7 @@ def figure_chart(figures: QuerySet[Figure], detail: str, bars: int) -> Chart | N
     return build_chart(list(top), unit, counts[unit], sum(counts.values()), detail=detail)
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The search box, what the archive holds, the latest articles and the parks most covered."""
     public = Article.objects.public()
@@ -161,6 +163,7 @@ def province_order(province: str) -> tuple[bool, list[str]]:
     return (not province, lazy_pinyin(province))
 
 
+@require_safe
 def park_list(request: HttpRequest) -> HttpResponse:
     """Every zone by province, with article counts; ?q= filters by name, ?province= narrows.
 
@@ -200,6 +203,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/park_list.html", context)
 
 
+@require_safe
 def park_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One zone: its facts, articles (newest first), figures (table and chart), mentions."""
     park = get_object_or_404(Park, slug=slug)
@@ -225,6 +229,7 @@ def park_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "archive/park_detail.html", context)
 
 
+@require_safe
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One article, its figures marked in the text, and the page text it was cut from."""
     article = get_object_or_404(
@@ -258,6 +263,7 @@ def similar_to(article: Article) -> list[Article]:
         return []
 
 
+@require_safe
 def article_api(request: HttpRequest, pk: int) -> JsonResponse:
     article = get_object_or_404(articles_for_export().filter(body__gt=""), pk=pk)
     return JsonResponse(article_json(article), json_dumps_params={"ensure_ascii": False})
@@ -299,6 +305,7 @@ def filter_figures(figures: QuerySet[Figure], filters: dict[str, Any]) -> QueryS
     return figures
 
 
+@require_safe
 def figure_explorer(request: HttpRequest) -> HttpResponse:
     """Figures filtered by park, province, label, unit and year; sortable; downloadable."""
     form = FigureFilters(request.GET)
@@ -452,6 +459,7 @@ def figures_json(
     return response
 
 
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 when the database and the search index both answer, else 503 saying which not."""
     problems = []

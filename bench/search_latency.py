@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -56,9 +57,18 @@ def percentile(values: list[float], pct: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch data directory")
     args = parser.parse_args()
 
     data = tempfile.mkdtemp(prefix="parknews-bench-")
+    try:
+        run(data, args.rounds)
+    finally:
+        if not args.keep:
+            shutil.rmtree(data, ignore_errors=True)
+
+
+def run(data: str, rounds: int) -> None:
     os.environ["PARKNEWS_DATA_DIR"] = data
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parknews.settings")
     os.environ.setdefault("PARKNEWS_STATIC_MANIFEST", "False")
@@ -93,13 +103,13 @@ def main() -> None:
         "http page": lambda p: client.get("/search/", p[0]),
         "http api": lambda p: client.get("/api/search/", p[0]),
     }
-    print(f"{len(QUERIES)} queries × {args.rounds} rounds each, milliseconds")
+    print(f"{len(QUERIES)} queries × {rounds} rounds each, milliseconds")
     print(f"{'configuration':<12} {'p50':>7} {'p95':>7} {'max':>7}")
     for name, run in configs.items():
         for p in params:  # warm-up: caches, jieba, searcher
             run(p)
         times = []
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for p in params:
                 t = time.perf_counter()
                 result = run(p)

@@ -69,6 +69,9 @@ def _is_barrier(ch: str) -> bool:
 
 _NORMAL, _SPACE, _BARRIER, _COMBINING = range(4)
 _char_cache: dict[str, tuple[int, str]] = {}
+# ord → folded character, for characters that fold to exactly one (str.translate).
+_one_to_one: dict[int, str] = {}
+_DOUBLE_SPACE = SPACE * 2
 
 
 def _char(ch: str) -> tuple[int, str]:
@@ -109,11 +112,6 @@ def _fold_cluster(cluster: str) -> str:
     for ch in unicodedata.normalize("NFKC", cluster).lower():
         out.append(SPACE if ch.isspace() else BARRIER if _is_barrier(ch) else ch)
     return "".join(out)
-
-
-# ord → folded character, for characters that fold to exactly one (str.translate).
-_one_to_one: dict[int, str] = {}
-_DOUBLE_SPACE = SPACE * 2
 
 
 def fold(text: str) -> Folded:
@@ -166,7 +164,7 @@ def grams(text: str) -> list[Term]:
             continue
         if ch != SPACE:
             out.append(Term(ch, i, folded.starts[i], folded.ends[i]))
-        if i + 1 < len(chars) and chars[i + 1] != BARRIER and not (ch == chars[i + 1] == SPACE):
+        if i + 1 < len(chars) and chars[i + 1] != BARRIER:
             out.append(Term(ch + chars[i + 1], i, folded.starts[i], folded.ends[i + 1]))
     return out
 

@@ -42,7 +42,8 @@ class MatchPlan:
     """Which documents match: in every group at least one query matches, and no
     excluded query matches. Evaluated with set operations (`matching_docs`) rather than
     Whoosh's And/AndNot matchers, whose skip_to over phrase matchers is unreliable
-    (AndNotMatcher lets a document through when it is the first positive match)."""
+    (AndNotMatcher lets excluded documents through, depending on document order:
+    whoosh-community/whoosh#419; seen here with `大产 -高新区`)."""
 
     required: list[list[wq.Query]] = field(default_factory=list)
     excluded: list[wq.Query] = field(default_factory=list)

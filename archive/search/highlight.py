@@ -20,6 +20,7 @@ from archive.search.analysis import fold
 SNIPPET_CHARS = 140
 LEAD_CHARS = 24
 ELLIPSIS = "…"
+MAX_ANCHORS, MAX_SPANS_SCORED = 40, 300
 CLAUSE_BREAKS = frozenset("。！？；，、：,.!?;: \n")
 
 
@@ -95,9 +96,11 @@ def _best_window(text: str, spans: Sequence[tuple[int, int, int]], size: int) ->
     """Start of the window (a clause start shortly before a match) that holds the most
     distinct needles, then the most matches; the earliest on ties."""
     best, best_key = 0, (-1, -1)
-    for anchor, _, _ in spans[:200]:
+    # Bounded work for queries that match everywhere: the first matches decide.
+    near = spans[:MAX_SPANS_SCORED]
+    for anchor, _, _ in near[:MAX_ANCHORS]:
         start = _clause_start(text, anchor)
-        inside = [s for s in spans if s[0] >= start and s[1] <= start + size]
+        inside = [s for s in near if s[0] >= start and s[1] <= start + size]
         key = (len({s[2] for s in inside}), len(inside))
         if key > best_key:
             best, best_key = start, key

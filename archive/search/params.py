@@ -20,6 +20,7 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 10_000
 MAX_VALUES_PER_FACET = 10
 MAX_VALUE_CHARS = 100
+MAX_NUMBER, MIN_NUMBER = 9999, 0  # years; also keeps Whoosh's 32-bit NUMERIC in range
 MAX_Q_CHARS = 1024  # the parser uses less (query.MAX_INPUT_CHARS); links carry this much
 SORTS = {"relevance": "相关度", "newest": "日期（新→旧）", "oldest": "日期（旧→新）"}
 _SORT_ALIASES = {"date": "newest", "-date": "newest", "+date": "oldest", "score": "relevance"}
@@ -84,10 +85,14 @@ def read_params(get: QueryDict, *, api: bool = False) -> tuple[SearchParams, lis
                 continue
             if facet.numeric:
                 try:
-                    values.append(int(value))
+                    number = int(value)
                 except ValueError:
-                    notes.append(f"{facet.label}“{value}”不是数字，已忽略。")
+                    number = None
+                if number is None or not MIN_NUMBER <= number <= MAX_NUMBER:
+                    notes.append(f"{facet.label}“{value[:20]}”不是有效的数字，已忽略。")
                     continue
+                if number not in values:
+                    values.append(number)
             elif value not in values:
                 values.append(value)
         if len(values) > MAX_VALUES_PER_FACET:

@@ -7,19 +7,17 @@ and an index that does not answer gives a 503 with a message.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from archive.search import engine
 from archive.search.backend import SearchUnavailable
 from archive.search.facets import BY_PARAM, FACETS
 from archive.search.params import SORTS, SearchParams, read_params
-
-log = logging.getLogger(__name__)
 
 FACET_VALUES_SHOWN = 8
 FACET_VALUES_MAX = 100
@@ -50,6 +48,7 @@ class ActiveFilter:
     remove_url: str
 
 
+@require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     params, notes = read_params(request.GET)
     context: dict[str, Any] = {"params": params, "q": params.q, "notes": notes}
@@ -88,6 +87,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "search/search.html", context)
 
 
+@require_safe
 def search_api(request: HttpRequest) -> JsonResponse:
     params, notes = read_params(request.GET, api=True)
     try:

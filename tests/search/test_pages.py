@@ -140,3 +140,14 @@ def test_similar_articles_are_other_public_articles_about_the_same_things() -> N
 def test_healthz_says_ok_when_database_and_index_answer(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_the_page_has_nothing_inline_that_the_csp_blocks(client) -> None:
+    html = client.get("/search/", {"q": "动力电池", "park": "西安高新区"}).content.decode()
+    assert "<style" not in html and " style=" not in html
+    assert "<script>" not in html and " onclick=" not in html
+
+
+def test_only_safe_methods_are_answered(client) -> None:
+    assert client.post("/search/", {"q": "x"}).status_code == 405
+    assert client.head("/api/search/?q=x").status_code == 200
