@@ -23,11 +23,13 @@ characters become a barrier that no gram and no phrase crosses.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -191,8 +193,16 @@ def ensure_jieba() -> None:
     with _init_lock:
         if not _initialised:
             jieba.setLogLevel(60)
+            # jieba caches its parsed dictionary; keep that in the data dir, not /tmp.
+            jieba.dt.tmp_dir = str(_cache_dir())
             jieba.initialize()
             _initialised = True
+
+
+def _cache_dir() -> Path:
+    from django.conf import settings
+
+    return Path(getattr(settings, "DATA_DIR", tempfile.gettempdir()))
 
 
 def is_word(token: str) -> bool:

@@ -184,6 +184,18 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         self.apply(None, (), [get_identifier(obj_or_string)])
 
     def clear(self, models: Sequence[type] | None = None, commit: bool = True) -> None:
+        if models is None:
+            # Clearing everything must also work on an index too damaged to open.
+            with self._write_lock():
+                try:
+                    if not self.setup_complete:
+                        self.setup()
+                    self._writer().cancel()
+                except LockError:
+                    raise
+                except Exception as error:
+                    log.warning("search index unreadable (%s): recreating it empty", error)
+                    self._recreate_empty()
         if not self.setup_complete:
             self.setup()
         with self._write_lock():
@@ -201,6 +213,16 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
             if models is None and self.use_file_storage:
                 self._signature_path().write_text(self.schema_signature() + "\n")
                 self.schema_outdated = False
+        self._drop_searcher()
+
+    def _recreate_empty(self) -> None:
+        """Delete the index's files and start a new, empty index in their place."""
+        if self.use_file_storage:
+            for path in Path(self.path).iterdir():
+                if path.is_file():
+                    path.unlink()
+        self.setup_complete = False
+        self.setup()
         self._drop_searcher()
 
     def apply(

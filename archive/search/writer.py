@@ -81,12 +81,16 @@ def _pending_file():
         os.close(fd)
 
 
-def _read_all(fd: int) -> set[int]:
+def _read_lines(fd: int) -> list[int]:
     os.lseek(fd, 0, os.SEEK_SET)
     chunks = []
     while chunk := os.read(fd, 65536):
         chunks.append(chunk)
-    return {int(line) for line in b"".join(chunks).split() if line.isdigit()}
+    return [int(line) for line in b"".join(chunks).split() if line.isdigit()]
+
+
+def _read_all(fd: int) -> set[int]:
+    return set(_read_lines(fd))
 
 
 def record_pending(ids: Iterable[int]) -> None:
@@ -98,11 +102,22 @@ def record_pending(ids: Iterable[int]) -> None:
         os.write(fd, lines.encode())
 
 
-def take_pending() -> set[int]:
+def take_pending() -> tuple[set[int], int]:
+    """The pending ids and how many lines they took, left in the file: `done_pending`
+    drops those lines once written, so a writer killed mid-write (kill -9) loses nothing,
+    and an id queued again meanwhile (appended after them) stays queued."""
     with _pending_file() as fd:
-        ids = _read_all(fd)
+        lines = _read_lines(fd)
+    return set(lines), len(lines)
+
+
+def done_pending(count: int) -> None:
+    """Drop the first `count` lines: the ones a writer has now written."""
+    with _pending_file() as fd:
+        left = _read_lines(fd)[count:]
         os.ftruncate(fd, 0)
-    return ids
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, "".join(f"{pk}\n" for pk in left).encode())
 
 
 def pending_ids() -> set[int]:
@@ -138,12 +153,12 @@ def drain(
         with index_write_lock(backend.path, wait):
             report = WriteReport()
             # Loop: others may have queued more while we were writing.
-            while ids := take_pending():
-                try:
-                    _merge(report, _write(backend, ids))
-                except BaseException:
-                    record_pending(ids)
-                    raise
+            while True:
+                ids, lines = take_pending()
+                if not ids:
+                    break
+                _merge(report, _write(backend, ids))
+                done_pending(lines)
             synced_path().touch()
             return report
     except IndexBusy:

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from archive.indexing import update_index_for
+from archive.indexing import deferred_writes, update_index_for
 from archive.ingest.dates import (
     estimate_issue_date,
     parse_date,
@@ -60,17 +60,19 @@ class Command(BaseCommand):
         linker = ParkLinker(registry_entries())
         totals = _Totals()
         self.index_queue = _IndexQueue()
-        for path in self.progress(files):
-            try:
-                self.ingest_file(path, linker, given_date, bool(options["dry_run"]), totals)
-            except PageReadError as error:
-                errors.append(str(error))
-                self.stderr.write(f"error: {error}")
-            except ValueError as error:
-                errors.append(str(error))
-                self.stderr.write(f"error: {path}: {error}")
-            self.index_queue.flush_if_full()
-        self.index_queue.flush()
+        # Model signals queue their index writes here; the queue writes them in batches.
+        with deferred_writes():
+            for path in self.progress(files):
+                try:
+                    self.ingest_file(path, linker, given_date, bool(options["dry_run"]), totals)
+                except PageReadError as error:
+                    errors.append(str(error))
+                    self.stderr.write(f"error: {error}")
+                except ValueError as error:
+                    errors.append(str(error))
+                    self.stderr.write(f"error: {path}: {error}")
+                self.index_queue.flush_if_full()
+            self.index_queue.flush()
 
         seconds = time.monotonic() - started
         summary = totals.summary(seconds, len(errors), bool(options["dry_run"]))
