@@ -11,6 +11,7 @@ import os
 import secrets
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -169,16 +170,33 @@ STORAGES = {
     },
 }
 
-# Search: a Whoosh index in the data dir unless SEARCH_URL points elsewhere.
+# Search: a Whoosh index in the data dir unless SEARCH_URL points elsewhere: another
+# directory (Whoosh), or http(s)://host:9200/INDEX for Elasticsearch 7 (index name
+# `parknews` when the URL has no path).
+SEARCH_URL = os.getenv("SEARCH_URL", "").strip()
 SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", str(DATA_DIR / "whoosh_index")))
-HAYSTACK_CONNECTIONS = {
-    "default": {
-        # haystack's Whoosh backend with Chinese analysis, whole-value facets and one
-        # writer at a time (archive/search/backend.py).
-        "ENGINE": "archive.search.backend.ParkNewsWhooshEngine",
-        "PATH": str(SEARCH_INDEX_DIR),
+_search = urlsplit(SEARCH_URL)
+if _search.scheme in ("http", "https"):
+    HAYSTACK_CONNECTIONS = {
+        "default": {
+            # Tokens made in Python by the same analysis (archive/search/elasticsearch_backend.py),
+            # so the cluster needs no Chinese plugin.
+            "ENGINE": "archive.search.elasticsearch_backend.ParkNewsElasticsearchEngine",
+            "URL": f"{_search.scheme}://{_search.netloc}",
+            "INDEX_NAME": _search.path.strip("/") or "parknews",
+        }
     }
-}
+else:
+    if SEARCH_URL:
+        SEARCH_INDEX_DIR = Path(SEARCH_URL)
+    HAYSTACK_CONNECTIONS = {
+        "default": {
+            # haystack's Whoosh backend with Chinese analysis, whole-value facets and one
+            # writer at a time (archive/search/backend.py).
+            "ENGINE": "archive.search.backend.ParkNewsWhooshEngine",
+            "PATH": str(SEARCH_INDEX_DIR),
+        }
+    }
 # Saves and deletes re-index after commit, through archive.search.writer.
 HAYSTACK_SIGNAL_PROCESSOR = "archive.signals.IndexSyncSignalProcessor"
 
