@@ -24,17 +24,25 @@ def _keyword(value: str) -> str:
     return value.replace(",", "，").strip()
 
 
+def park_names(article: Article) -> list[str]:
+    """Every name of every zone the article is about or mentions: short and full names and
+    aliases, so a search for 天津高新区 or 杨凌农业高新技术产业示范区 finds the zone's
+    articles whichever name the page used."""
+    parks = list(article.parks.all())
+    if article.park and article.park not in parks:
+        parks.insert(0, article.park)
+    names = [n for p in parks for n in (p.name, p.full_name, *p.alias_list) if n]
+    return list(dict.fromkeys(names))
+
+
 def searchable_parts(article: Article) -> list[str]:
     """The texts a query is matched against, each on its own."""
-    parks = [p.name for p in article.parks.all()]
-    if article.park and article.park.name not in parks:
-        parks.insert(0, article.park.name)
     return [
         article.kicker,
         article.title,
         article.subtitle,
         *[str(a) for a in article.authors or []],
-        *parks,
+        *park_names(article),
         article.body,
     ]
 

@@ -61,9 +61,10 @@ def norm(text: str) -> str:
 
 
 def searchable(article: Article) -> list[str]:
-    parks = {p.name for p in article.parks.all()} | ({article.park.name} if article.park else set())
+    parks = set(article.parks.all()) | ({article.park} if article.park else set())
+    names = {n for p in parks for n in (p.name, p.full_name, *p.aliases.split("|")) if n}
     heads = [article.kicker, article.title, article.subtitle]
-    parts = [*heads, *article.authors, *parks, article.body]
+    parts = [*heads, *article.authors, *names, article.body]
     return [norm(p) for p in parts if p]
 
 
