@@ -7,7 +7,6 @@ figures (dates, ordinals, document names, slogans).
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -359,13 +358,11 @@ def test_it_never_raises(text: str) -> None:
     ],
     ids=["prose", "digits", "numerals", "wan"],
 )
-def test_it_keeps_time_bounded_on_100kb_without_punctuation(unit: str) -> None:
+def test_it_reads_100kb_without_punctuation(unit: str) -> None:
+    # Its speed is measured by bench/ingest_steps.py; here, that it ends and stays sane.
     text = (unit * (100_000 // len(unit) + 1))[:100_000]
-    started = time.perf_counter()
     figures = extract_figures(text)
-    elapsed = time.perf_counter() - started
     assert all(len(f.quote) <= 200 for f in figures)
-    assert elapsed < 2
 
 
 _ALPHABET = st.sampled_from(

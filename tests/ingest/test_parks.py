@@ -6,8 +6,6 @@ standard ("a wrong park is worse than none") is about. Plain pytest: no database
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -363,24 +361,6 @@ def test_entries_from_the_database_shape() -> None:
         "西安高新区",
     ]
 
-
-def test_linking_a_page_is_fast(linker: ParkLinker, seed_texts: dict[str, str]) -> None:
-    page = "".join(seed_texts.values())[:7000]  # about 20 KB of UTF-8
-    assert len(page.encode()) >= 19_000
-    best = min(_seconds(lambda: linker.find_mentions(page)) for _ in range(5))
-    assert best < 0.010
-
-
-def test_building_the_linker_is_cheap() -> None:
-    entries = load_registry_csv(REGISTRY_CSV)
-    best = min(_seconds(lambda: ParkLinker(entries)) for _ in range(3))
-    assert best < 0.2
-
-
-def _seconds(action) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
 
 
 _FRAGMENTS = [

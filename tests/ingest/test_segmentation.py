@@ -101,3 +101,25 @@ def test_it_handles_a_huge_page_without_blank_lines_in_linear_time(linker) -> No
     page = "\n".join([line] * 5000)
     articles = process_page(page, linker)
     assert len(articles) == 1 and len(articles[0].figures) > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=3000))
+def test_it_survives_any_unicode_text(text: str) -> None:
+    """Mojibake, control characters, only punctuation: any decoded text is a page."""
+    from archive.ingest.parks import ParkLinker, load_registry_csv
+    from archive.registry import REGISTRY_CSV
+
+    linker = _LINKER.setdefault("linker", ParkLinker(load_registry_csv(REGISTRY_CSV)))
+    for article in process_page(text, linker):
+        for start, end in article.spans:
+            assert 0 <= start < end <= len(text)
+
+
+def test_it_reads_mojibake_and_punctuation_only_pages(linker) -> None:
+    # How fast is bench/ingest_steps.py's business; here, that such pages end sanely.
+    mojibake = "楂樻柊鍖烘柊闂汇€傛湰鎶ヨ" * 2000  # UTF-8 read as GBK
+    punctuation = "。,、;:“”!?……——\n" * 5000
+    for page in (mojibake, punctuation, "\n\n".join([mojibake] * 3)):
+        for article in process_page(page, linker):
+            assert article.park is None and not article.authors
