@@ -19,15 +19,6 @@ from haystack import connections
 from archive.models import Article
 
 
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings) -> None:
-    """Template {% static %} without a collected manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def api(client, db):
     """GET /api/search/ with params; returns the decoded JSON (status checked)."""

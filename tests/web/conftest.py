@@ -7,15 +7,6 @@ import pytest
 from tests.web.html import Node, parse
 
 
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings) -> None:
-    """Template {% static %} without a collected manifest; gunicorn tests cover the manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def get(client, db):
     """GET a path; returns (response, parsed document) and checks the status."""
