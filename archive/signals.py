@@ -84,25 +84,26 @@ def _articles_of_park(park: Park) -> list[int]:
 
 
 class IndexSyncSignalProcessor(BaseSignalProcessor):
+    def _connections(self) -> list[tuple[Any, Any, Any]]:
+        """(signal, handler, sender): one list, so setup and teardown cannot drift apart."""
+        return [
+            (post_save, self.article_changed, Article),
+            (post_delete, self.article_changed, Article),
+            (m2m_changed, self.article_parks_changed, Article.parks.through),
+            (post_save, self.figure_changed, Figure),
+            (post_delete, self.figure_changed, Figure),
+            (post_save, self.page_saved, Page),
+            (post_save, self.park_saved, Park),
+            (pre_delete, self.park_deleting, Park),
+        ]
+
     def setup(self) -> None:
-        post_save.connect(self.article_changed, sender=Article)
-        post_delete.connect(self.article_changed, sender=Article)
-        m2m_changed.connect(self.article_parks_changed, sender=Article.parks.through)
-        post_save.connect(self.figure_changed, sender=Figure)
-        post_delete.connect(self.figure_changed, sender=Figure)
-        post_save.connect(self.page_saved, sender=Page)
-        post_save.connect(self.park_saved, sender=Park)
-        pre_delete.connect(self.park_deleting, sender=Park)
+        for signal, handler, sender in self._connections():
+            signal.connect(handler, sender=sender)
 
     def teardown(self) -> None:
-        post_save.disconnect(self.article_changed, sender=Article)
-        post_delete.disconnect(self.article_changed, sender=Article)
-        m2m_changed.disconnect(self.article_parks_changed, sender=Article.parks.through)
-        post_save.disconnect(self.figure_changed, sender=Figure)
-        post_delete.disconnect(self.figure_changed, sender=Figure)
-        post_save.disconnect(self.page_saved, sender=Page)
-        post_save.disconnect(self.park_saved, sender=Park)
-        pre_delete.disconnect(self.park_deleting, sender=Park)
+        for signal, handler, sender in self._connections():
+            signal.disconnect(handler, sender=sender)
 
     def article_changed(self, sender: Any, instance: Article, using: str, **kwargs: Any) -> None:
         queue_articles([instance.pk], using)
