@@ -7,8 +7,6 @@ stay deleted. The review queue lists what extraction was unsure of.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -26,10 +24,10 @@ from archive.models import Article, Correction, Figure, Page, Park, ReviewState
 
 def reindex(article_ids: list[int]) -> None:
     """Bring the search index up to date with these articles once the save commits."""
-    from archive.indexing import update_index_for
+    from archive.indexing import sync_articles
 
-    changes = SimpleNamespace(changed_ids=list(article_ids), removed_ids=[])
-    transaction.on_commit(lambda: update_index_for(changes))
+    ids = list(article_ids)
+    transaction.on_commit(lambda: sync_articles(ids))
 
 
 # --- articles ---------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def _flush() -> None:
 def deferred_writes() -> Iterator[None]:
     """Inside, committed changes are queued for the index instead of written one
     transaction at a time; a bulk job (ingest) then writes them in its own batches
-    (`update_index_for` / `sync_articles` take everything queued). Leaving the block
+    (`writer.drain` / `sync_articles` take everything queued). Leaving the block
     writes whatever is still queued."""
     from archive.search import writer
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -61,8 +60,6 @@ class StoreResult:
     articles_updated: int = 0
     articles_unchanged: int = 0
     figures: int = 0
-    changed_ids: list[int] = field(default_factory=list)
-    removed_ids: list[int] = field(default_factory=list)
 
 
 def registry_entries() -> list[ParkEntry]:
@@ -90,7 +87,6 @@ def store_page(
     pipeline_version: int,
     issue_date: dt.date | None,
     issue_date_estimated: bool,
-    on_commit: Callable[[StoreResult], None] | None = None,
 ) -> StoreResult:
     """Write one page and its articles; all or nothing."""
     with transaction.atomic():
@@ -114,8 +110,6 @@ def store_page(
             page.issue_date_estimated = issue_date_estimated
         page.save()
         _store_articles(page, drafts, result)
-        if on_commit:
-            transaction.on_commit(lambda: on_commit(result))
     return result
 
 
@@ -156,7 +150,6 @@ def _store_articles(page: Page, drafts: list[ArticleDraft], result: StoreResult)
             article.review_state = ReviewState.NEEDS_REVIEW
             article.save(update_fields=["ordinal", "review_state"])
         else:
-            result.removed_ids.append(article.pk)
             article.delete()
     for article in matched.values():
         if article.ordinal < ORDINAL_SHIFT:
@@ -164,7 +157,7 @@ def _store_articles(page: Page, drafts: list[ArticleDraft], result: StoreResult)
     parks = _ParkResolver()
     for draft in drafts:
         existing = matched.get(draft.ordinal)
-        saved, changed = _store_article(page, existing, draft, parks)
+        _saved, changed = _store_article(page, existing, draft, parks)
         if existing is None:
             result.articles_new += 1
         elif changed:
@@ -172,8 +165,6 @@ def _store_articles(page: Page, drafts: list[ArticleDraft], result: StoreResult)
         else:
             result.articles_unchanged += 1
         result.figures += len(draft.figures)
-        if changed:
-            result.changed_ids.append(saved.pk)
 
 
 def _store_article(

@@ -1,6 +1,6 @@
 """The one path by which database changes reach the search index.
 
-Ingest (`archive.indexing.update_index_for`), model signals (admin edits, deletions) and
+Ingest (`deferred_writes` and `drain`), model signals (admin edits, deletions) and
 repairs all call `sync_articles(ids)`: "make the index agree with the database for these
 articles". It reads each article's current state, so the order of calls does not matter
 and a repeated call is cheap (unchanged documents are skipped by fingerprint).

@@ -16,7 +16,6 @@ from whoosh import query as wq
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.index import create_in, open_dir
 
-from archive.indexing import update_index_for
 from archive.models import Article, Figure, Park
 from archive.search import analysis, writer
 from archive.search.backend import SearchUnavailable, get_backend
@@ -85,10 +84,10 @@ def test_parks_page_dates_and_figures_follow_their_articles(
 def test_ingest_results_go_through_the_same_path(client, xian) -> None:
     article = xian[0]
     Article.objects.filter(pk=article.pk).update(title="新的标题：光伏组件")
-    update_index_for(type("Result", (), {"changed_ids": [article.pk], "removed_ids": []})())
+    writer.sync_articles([article.pk])
     assert titles(client, "光伏组件") == {"新的标题：光伏组件"}
     Article.objects.filter(pk=article.pk).delete()
-    update_index_for(type("Result", (), {"changed_ids": [], "removed_ids": [article.pk]})())
+    writer.sync_articles([article.pk])
     assert titles(client, "光伏组件") == set()
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from archive.indexing import deferred_writes, update_index_for
+from archive.indexing import deferred_writes
 from archive.ingest.dates import (
     estimate_issue_date,
     parse_date,
@@ -27,6 +27,7 @@ from archive.ingest.parks import ParkLinker
 from archive.ingest.pipeline import PIPELINE_VERSION, process_page
 from archive.ingest.read import PageReadError, read_page
 from archive.ingest.store import StoreResult, registry_entries, store_page, stored_unchanged
+from archive.search import writer
 
 
 class Command(BaseCommand):
@@ -105,8 +106,8 @@ class Command(BaseCommand):
             pipeline_version=PIPELINE_VERSION,
             issue_date=issue_date,
             issue_date_estimated=estimated,
-            on_commit=self.index_queue.add,
         )
+        self.index_queue.page_stored()
         totals.add(result)
         if self.verbosity >= 2:
             self.stdout.write(
@@ -123,36 +124,30 @@ class Command(BaseCommand):
 
 
 class _IndexQueue:
-    """Committed pages waiting for the search index.
+    """Stored pages whose articles wait in the search index's queue.
 
-    Whoosh's commit costs far more than adding documents, so pages are indexed in batches;
-    the database stays the source of truth, and `rebuild_index` restores the index after
-    a crash between a page's commit and its batch.
+    Inside `deferred_writes()` the model signals queue every changed or removed article
+    when its page commits (a queue that survives a crash); this writes that queue every
+    few pages, because Whoosh's commit costs far more than adding documents.
     """
 
     BATCH_PAGES = 25
 
     def __init__(self) -> None:
-        self.results: list[StoreResult] = []
+        self.pages = 0
 
-    def add(self, result: StoreResult) -> None:
-        self.results.append(result)
+    def page_stored(self) -> None:
+        self.pages += 1
 
     def flush_if_full(self) -> None:
-        if len(self.results) >= self.BATCH_PAGES:
+        if self.pages >= self.BATCH_PAGES:
             self.flush()
 
     def flush(self) -> None:
-        if not self.results:
-            return
-        merged = StoreResult("batch")
-        for result in self.results:
-            merged.changed_ids += result.changed_ids
-            merged.removed_ids += result.removed_ids
-        removed = set(merged.removed_ids)
-        merged.changed_ids = sorted(set(merged.changed_ids) - removed)
-        self.results.clear()
-        update_index_for(merged)
+        if self.pages:
+            # Ingest may wait longer for the index lock than a web request would.
+            writer.drain(wait=60.0)
+            self.pages = 0
 
 
 class _Totals:
