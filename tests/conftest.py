@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from haystack import connections
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -43,3 +46,24 @@ def page_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "pages"
     directory.mkdir()
     return directory
+
+
+@contextmanager
+def index_at(path: Path) -> Iterator[Path]:
+    """Use the index at `path` instead of the shared one while inside."""
+    from django.conf import settings
+
+    from archive import signals
+
+    conf = settings.HAYSTACK_CONNECTIONS["default"]
+    shared = conf["PATH"]
+    conf["PATH"] = str(path)
+    connections.reload("default")
+    # Ids queued by earlier tests' (rolled-back) writes must not land in this index.
+    signals._queued().clear()
+    try:
+        yield path
+    finally:
+        signals._queued().clear()
+        conf["PATH"] = shared
+        connections.reload("default")

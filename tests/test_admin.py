@@ -1,7 +1,7 @@
 """Admin corrections: real admin views driven like a browser, then a re-ingest.
 
-Each test ingests its own copy of a seed page (under another file name), so it changes no
-article other tests rely on, and removes that copy's documents from the search index after.
+Each test ingests its own copy of a seed page (under another file name) into a search
+index of its own, so it changes no article or index document other tests rely on.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.test import Client
-from haystack import connections
 from haystack.query import SearchQuerySet
 
 from archive.models import Article, Correction, Figure, Page, Park
 from tests.admin_forms import form_data
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, index_at
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +31,14 @@ def ingest(path: Path) -> None:
 
 @pytest.fixture
 def page_copy(tmp_path: Path, django_capture_on_commit_callbacks):
-    """A copy of a seed page ingested (and indexed) under its own name."""
+    """A copy of a seed page ingested under its own name, indexed in an index of the
+    test's own (the shared one keeps exactly the seeds)."""
     path = tmp_path / COPY_NAME
     path.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    with django_capture_on_commit_callbacks(execute=True):
-        ingest(path)
-    yield path
-    backend = connections["default"].get_backend()
-    for pk in Article.objects.filter(page__source=COPY_NAME).values_list("pk", flat=True):
-        backend.remove(f"archive.article.{pk}")
+    with index_at(tmp_path / "index"):
+        with django_capture_on_commit_callbacks(execute=True):
+            ingest(path)
+        yield path
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
-from haystack import connections
 
 from archive.models import Article, Figure, Park
+from tests.conftest import index_at
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +31,13 @@ PAGE = f"""{PAYLOAD}宁波高新区提升发展能级
 def hostile_article(tmp_path: Path, django_capture_on_commit_callbacks) -> Article:
     path = tmp_path / "hostile_page.txt"
     path.write_text(PAGE, encoding="utf-8")
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("ingest", str(path), stdout=io.StringIO(), stderr=io.StringIO())
-    article = Article.objects.get(page__source="hostile_page.txt")
-    assert PAYLOAD in article.title and IMG in article.body  # stored as the page says
-    Figure.objects.filter(article=article).update(quote=f"{PAYLOAD}{IMG}")
-    yield article
-    connections["default"].get_backend().remove(f"archive.article.{article.pk}")
+    with index_at(tmp_path / "index"):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("ingest", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+        article = Article.objects.get(page__source="hostile_page.txt")
+        assert PAYLOAD in article.title and IMG in article.body  # stored as the page says
+        Figure.objects.filter(article=article).update(quote=f"{PAYLOAD}{IMG}")
+        yield article
 
 
 def assert_escaped(html: str, where: str) -> None:

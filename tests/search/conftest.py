@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from haystack import connections
 
 from archive.models import Article
+from tests.conftest import index_at
 
 
 @pytest.fixture
@@ -86,27 +85,6 @@ def expected(
         ):
             result.add(pk)
     return result
-
-
-@contextmanager
-def index_at(path: Path) -> Iterator[Path]:
-    """Use the index at `path` instead of the shared one while inside."""
-    from django.conf import settings
-
-    from archive import signals
-
-    conf = settings.HAYSTACK_CONNECTIONS["default"]
-    shared = conf["PATH"]
-    conf["PATH"] = str(path)
-    connections.reload("default")
-    # Ids queued by earlier tests' (rolled-back) writes must not land in this index.
-    signals._queued().clear()
-    try:
-        yield path
-    finally:
-        signals._queued().clear()
-        conf["PATH"] = shared
-        connections.reload("default")
 
 
 @pytest.fixture
