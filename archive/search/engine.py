@@ -4,11 +4,15 @@ One pass over the index finds the exact set of matching documents (unscored), wh
 gives the count and the facet counts; a second, ranked or date-sorted pass restricted to
 that set gives the requested page. Articles are then read from the database (the source
 of truth) and highlighted there.
+
+On Elasticsearch (`elasticsearch_backend.active()`), one request gives the count, the
+facet counts and the page for the same match and ranking; the rest is shared.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +23,7 @@ from whoosh import sorting
 from archive.models import Article, Park
 from archive.search import compile as qc
 from archive.search import dictionary, facets, highlight, suggest
+from archive.search import elasticsearch_backend as es
 from archive.search.backend import get_backend
 from archive.search.params import SearchParams
 from archive.search.query import ParsedQuery, parse
@@ -69,10 +74,14 @@ def search(
     sort = effective_sort(params, parsed)
     outcome = Outcome(params=params, parsed=parsed, sort=sort, notes=list(parsed.notes))
     dictionary.load_database_parks()
-    match = qc.match_plan(parsed, params.filters)
-    rank = qc.rank_query(parsed) if sort == "relevance" else None
     wanted = facets.FACETS if with_facets else ()
-    found = get_backend().read(lambda s: _run(s, match, rank, sort, params, wanted))
+    cluster = es.active()
+    if cluster is not None:
+        found = _run_on_cluster(cluster, parsed, sort, params, wanted)
+    else:
+        match = qc.match_plan(parsed, params.filters)
+        rank = qc.rank_query(parsed) if sort == "relevance" else None
+        found = get_backend().read(lambda s: _run(s, match, rank, sort, params, wanted))
 
     outcome.count, outcome.page = found.count, found.page
     outcome.num_pages = max(1, math.ceil(found.count / params.per_page))
@@ -90,6 +99,9 @@ def search(
 
 
 def count_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]) -> int:
+    cluster = es.active()
+    if cluster is not None:
+        return cluster.count_articles(es.article_query(parsed, filters))
     plan = qc.match_plan(parsed, filters)
     return get_backend().read(lambda s: len(qc.matching_docs(s, plan)))
 
@@ -115,6 +127,28 @@ def _run(searcher: Any, match: qc.MatchPlan, rank: wq.Query | None, sort: str,
         order += [(d, None) for d in sorted(docset - seen)][: end - len(order)]
     ids = [(int(searcher.stored_fields(d)["django_id"]), score) for d, score in order[start:end]]
     return _Found(count, page, ids, facet_counts)
+
+
+def _run_on_cluster(cluster: es.ParkNewsElasticsearchBackend, parsed: ParsedQuery, sort: str,
+                    params: SearchParams, wanted: tuple[facets.Facet, ...]) -> _Found:
+    """`_run` on Elasticsearch: the same matches, facet counts, ranking and paging."""
+    match = es.article_query(parsed, params.filters)
+    needles = [n.text for clause in parsed.positive for n in clause.needles]
+    rank = es.rank_query(needles) if sort == "relevance" else []
+    per_page = params.per_page
+    found = cluster.search_articles(
+        match, rank, facet_fields=[f.field for f in wanted],
+        start=(params.page - 1) * per_page, size=per_page, sort=sort,
+    )
+    page = min(params.page, max(1, math.ceil(found.count / per_page)))
+    ids = found.ids
+    if page != params.page and found.count:
+        # Past the end: the last page, as on Whoosh (the count was needed to know it).
+        ids = cluster.search_articles(
+            match, rank, start=(page - 1) * per_page, size=per_page, sort=sort
+        ).ids
+    facet_counts = {f.param: Counter(dict(found.facets[f.field])) for f in wanted}
+    return _Found(found.count, page, ids, facet_counts)
 
 
 def _hits(ids: list[tuple[int, float | None]], needles: list[str], marked: bool) -> list[Hit]:

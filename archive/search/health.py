@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from archive.search import elasticsearch_backend as es
 from archive.search import writer
 from archive.search.backend import SearchUnavailable, get_backend
 
@@ -17,9 +18,8 @@ def index_problem() -> str | None:
     """None when the index answers a query and keeps up with writes; else what is wrong,
     in a few words."""
     try:
-        backend = get_backend()
-        documents = backend.read(lambda s: s.doc_count())
-        if backend.index_outdated():
+        documents, outdated = _documents_and_outdated()
+        if outdated:
             return "search index: built by older code, run `manage.py rebuild_index`"
         stuck = writer.stuck_for()
     except SearchUnavailable as error:
@@ -34,6 +34,15 @@ def index_problem() -> str | None:
         since = "since start" if stuck == float("inf") else f"for {stuck / 60:.0f} min"
         return f"search index: {pending} articles waiting to be indexed {since}"
     return None
+
+
+def _documents_and_outdated() -> tuple[int, bool]:
+    cluster = es.active()
+    if cluster is not None:
+        return cluster.doc_count(), cluster.index_outdated()
+    backend = get_backend()
+    documents = backend.read(lambda s: s.doc_count())
+    return documents, backend.index_outdated()
 
 
 def _documents_missing(documents: int) -> str | None:

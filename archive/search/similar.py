@@ -15,6 +15,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from archive.models import Article
+from archive.search import elasticsearch_backend as es
 from archive.search.backend import SearchUnavailable, get_backend
 from archive.search.compile import ARTICLE_CT, WORDS
 
@@ -29,7 +30,7 @@ def similar_articles(article: Article, limit: int = 5) -> list[Article]:
     if limit <= 0:
         return []
     try:
-        ids = get_backend().read(lambda s: _cached_similar_ids(s, article, limit))
+        ids = _similar_ids_anywhere(article, limit)
     except SearchUnavailable:
         log.warning("similar articles: index unavailable, using the same park")
         ids = []
@@ -44,6 +45,19 @@ def similar_articles(article: Article, limit: int = 5) -> list[Article]:
             .order_by("-page__issue_date", "-pk")[:limit]
         )
     return result[:limit]
+
+
+def _similar_ids_anywhere(article: Article, limit: int) -> list[int]:
+    cluster = es.active()
+    if cluster is not None:
+        return cluster.similar_ids(article.pk, _article_text(article), limit, KEY_TERMS)
+    return get_backend().read(lambda s: _cached_similar_ids(s, article, limit))
+
+
+def _article_text(article: Article) -> str:
+    # The title twice: it says what the article is about.
+    parts = (article.kicker, article.title, article.title, article.subtitle, article.body)
+    return "\n".join(x for x in parts if x)
 
 
 # (article, its last change, index generation, limit) → ids; the article page asks on
@@ -74,10 +88,7 @@ def _key_terms(searcher: Searcher, text: str) -> list[tuple[str, float]]:
 
 
 def _similar_ids(searcher: Searcher, article: Article, limit: int) -> list[int]:
-    # The title twice: it says what the article is about.
-    parts = (article.kicker, article.title, article.title, article.subtitle, article.body)
-    text = "\n".join(x for x in parts if x)
-    terms = _key_terms(searcher, text)
+    terms = _key_terms(searcher, _article_text(article))
     if not terms:
         return []
     query = wq.Or([wq.Term(WORDS, t, boost=w) for t, w in terms])

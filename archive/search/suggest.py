@@ -126,7 +126,11 @@ def _repair(needle: Needle, count_matches: Callable[..., int]) -> list[Clause] |
 
 
 def _nearest_words(text: str) -> list[str]:
+    from archive.search import elasticsearch_backend as es
     from archive.search.backend import get_backend
     from archive.search.compile import WORDS
 
+    cluster = es.active()
+    if cluster is not None:
+        return cluster.corrections(text)
     return get_backend().read(lambda s: spelling.corrections(s, WORDS, text))

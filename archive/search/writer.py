@@ -7,7 +7,8 @@ and a repeated call is cheap (unchanged documents are skipped by fingerprint).
 
 Concurrency (several gunicorn workers, ingest and admin at once):
 
-1. The ids are first appended to a pending file beside the index (durable queue).
+1. The ids are first appended to a pending file beside the index (durable queue); for
+   an Elasticsearch index, in the data directory (`queue_path`).
 2. The writer takes the process-wide write lock (`locking.py`), takes *all* pending ids
    (its own and any left by others), reads them from the database and commits once.
 3. If the lock is not free within `wait` seconds, or the commit fails, the ids stay
@@ -16,6 +17,8 @@ Concurrency (several gunicorn workers, ingest and admin at once):
    reports it.
 
 Readers never wait for writers (Whoosh readers work on the last committed generation).
+On Elasticsearch the lock and the queue are this machine's: run ingest and repairs from
+one machine there too.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from archive.search import elasticsearch_backend as es
 from archive.search.backend import ParkNewsWhooshBackend, WriteReport, get_backend
 from archive.search.locking import IndexBusy, index_write_lock
 
@@ -42,19 +46,36 @@ WRITE_BATCH = 500  # articles per commit
 RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0)
 
 
-def index_path() -> Path:
+Backend = ParkNewsWhooshBackend | es.ParkNewsElasticsearchBackend
+
+
+def queue_path() -> Path:
+    """What the pending queue, the sync marker and the write lock are named after: the
+    Whoosh index directory, or for a remote index a name in the data directory."""
+    cluster = es.active()
+    if cluster is not None:
+        return Path(settings.DATA_DIR) / f"elasticsearch-{cluster.index_name}"
     return Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])
 
 
 def pending_path() -> Path:
-    path = index_path()
+    path = queue_path()
     return path.with_name(path.name + ".pending")
 
 
 def synced_path() -> Path:
     """Touched after every successful drain."""
-    path = index_path()
+    path = queue_path()
     return path.with_name(path.name + ".synced")
+
+
+def _writable() -> tuple[Backend, Path | str]:
+    """The default connection's backend and what its write lock is named after."""
+    cluster = es.active()
+    if cluster is not None:
+        return cluster, queue_path()
+    backend = get_backend()
+    return backend, backend.path
 
 
 def stuck_for() -> float | None:
@@ -148,9 +169,9 @@ def drain(
     *, wait: float = REQUEST_WAIT_SECONDS, strict: bool = False, retry: bool = True
 ) -> WriteReport | None:
     """Index every pending article under the write lock."""
-    backend = get_backend()
+    backend, lock_target = _writable()
     try:
-        with index_write_lock(backend.path, wait):
+        with index_write_lock(lock_target, wait):
             report = WriteReport()
             # Loop: others may have queued more while we were writing.
             while True:
@@ -176,7 +197,7 @@ def drain(
     return None
 
 
-def _write(backend: ParkNewsWhooshBackend, ids: set[int]) -> WriteReport:
+def _write(backend: Backend, ids: set[int]) -> WriteReport:
     """Index what the database holds for these articles (public ones), drop the rest."""
     from haystack import connections
 
@@ -207,10 +228,13 @@ def sync_all(*, wait: float = 60.0) -> WriteReport | None:
     index is right)."""
     from archive.models import Article
 
-    backend = get_backend()
-    indexed = backend.read(
-        lambda s: {int(f["django_id"]) for f in s.all_stored_fields() if f.get("django_id")}
-    )
+    cluster = es.active()
+    if cluster is not None:
+        indexed = set(cluster.stored_fingerprints())
+    else:
+        indexed = get_backend().read(
+            lambda s: {int(f["django_id"]) for f in s.all_stored_fields() if f.get("django_id")}
+        )
     return sync_articles(set(Article.objects.values_list("pk", flat=True)) | indexed, wait=wait)
 
 

@@ -6,7 +6,8 @@ The database is the source of truth. Every public article must have exactly one 
 document whose fingerprint matches what the article would be indexed as now; anything
 else is missing, orphaned (no such article) or stale. With --repair, an index that cannot
 be read or was built by older code is rebuilt, and otherwise only the differing articles
-are re-indexed. Exits non-zero while the index and the database disagree.
+are re-indexed. Exits non-zero while the index and the database disagree. Works on the
+Whoosh index and on Elasticsearch alike (`elasticsearch_backend.active()`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from haystack import connections
 
 from archive.models import Article
+from archive.search import elasticsearch_backend as es
 from archive.search import writer
 from archive.search.backend import SearchUnavailable, fingerprint, get_backend
 
@@ -55,7 +57,8 @@ class Comparison:
 def compare() -> Comparison:
     """What the index holds against what the database says it should."""
     index = connections["default"].get_unified_index().get_index(Article)
-    backend = get_backend()
+    cluster = es.active()
+    backend = cluster if cluster is not None else get_backend()
     result = Comparison(pending=len(writer.pending_ids()))
     expected: dict[int, str] = {}
     for article in index.index_queryset().iterator(chunk_size=200):
@@ -64,13 +67,7 @@ def compare() -> Comparison:
         expected[article.pk] = fingerprint(doc)
     result.articles = len(expected)
     try:
-        stored = backend.read(
-            lambda s: {
-                int(f["django_id"]): f.get("fingerprint")
-                for f in s.all_stored_fields()
-                if f.get("django_id")
-            }
-        )
+        stored = _stored_fingerprints(cluster)
         result.outdated = backend.index_outdated()
     except SearchUnavailable as error:
         result.unreadable = str(error) or type(error).__name__
@@ -80,6 +77,19 @@ def compare() -> Comparison:
     result.orphaned = set(stored) - set(expected)
     result.stale = {pk for pk in set(expected) & set(stored) if expected[pk] != stored[pk]}
     return result
+
+
+def _stored_fingerprints(cluster: es.ParkNewsElasticsearchBackend | None) -> dict[int, str]:
+    """Article id → fingerprint of every document in the index."""
+    if cluster is not None:
+        return cluster.stored_fingerprints()
+    return get_backend().read(
+        lambda s: {
+            int(f["django_id"]): f.get("fingerprint")
+            for f in s.all_stored_fields()
+            if f.get("django_id")
+        }
+    )
 
 
 class Command(BaseCommand):
@@ -98,14 +108,20 @@ class Command(BaseCommand):
             raise CommandError(
                 "the search index differs from the database; run check_index --repair"
             )
+        try:
+            self._repair(before)
+        except SearchUnavailable as error:
+            raise CommandError(f"repair failed: {error}") from error
+        after = compare()
+        self.stdout.write(after.summary())
+        if not after.consistent:
+            raise CommandError("the index still differs from the database after the repair")
+        self.stdout.write(self.style.SUCCESS("repaired: the search index agrees with the database"))
+
+    def _repair(self, before: Comparison) -> None:
         if before.unreadable or before.outdated:
             self.stdout.write("rebuilding the whole index")
             call_command("rebuild_index", interactive=False, verbosity=0)
         else:
             self.stdout.write(f"re-indexing {len(before.differing)} articles")
             writer.sync_articles(before.differing, wait=120.0, strict=True)
-        after = compare()
-        self.stdout.write(after.summary())
-        if not after.consistent:
-            raise CommandError("the index still differs from the database after the repair")
-        self.stdout.write(self.style.SUCCESS("repaired: the search index agrees with the database"))
