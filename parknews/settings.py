@@ -174,6 +174,9 @@ STORAGES = {
 # directory (Whoosh), or http(s)://host:9200/INDEX for Elasticsearch 7 (index name
 # `parknews` when the URL has no path).
 SEARCH_URL = os.getenv("SEARCH_URL", "").strip()
+# Word segmenter: rjieba (jieba-rs, the same dictionary, about 15x faster; held to jieba's
+# tokens on the seed pages by tests/search/test_segmenters.py) or jieba itself.
+SEARCH_SEGMENTER = os.getenv("PARKNEWS_SEGMENTER", "rjieba")
 SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", str(DATA_DIR / "whoosh_index")))
 _search = urlsplit(SEARCH_URL)
 if _search.scheme in ("http", "https"):
@@ -195,8 +198,13 @@ else:
             # writer at a time (archive/search/backend.py).
             "ENGINE": "archive.search.backend.ParkNewsWhooshEngine",
             "PATH": str(SEARCH_INDEX_DIR),
+            # rebuild_index hands the backend this many articles at a time; it writes
+            # them as segments built by SEARCH_INDEX_PROCESSES processes.
+            "BATCH_SIZE": envint("PARKNEWS_INDEX_BATCH", "5000"),
         }
     }
+# Processes that analyse a large index write (a rebuild) in parallel.
+SEARCH_INDEX_PROCESSES = envint("PARKNEWS_INDEX_PROCESSES", str(min(4, os.cpu_count() or 1)))
 # Saves and deletes re-index after commit, through archive.search.writer.
 HAYSTACK_SIGNAL_PROCESSOR = "archive.signals.IndexSyncSignalProcessor"
 

@@ -37,12 +37,12 @@ def park_words(names: Iterable[str]) -> set[str]:
 
 def add_words(words: Iterable[str]) -> int:
     """Add words to jieba's dictionary (once each); returns how many were new."""
-    analysis.ensure_jieba()
+    segmenter = analysis.segmenter()
     new = 0
     with _lock:
         for word in words:
             if word not in _added:
-                analysis.jieba.add_word(word)
+                segmenter.add_word(word)
                 _added.add(word)
                 new += 1
     return new
