@@ -35,7 +35,7 @@ from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.fields import FacetField
 from haystack.utils import get_identifier, get_model_ct
 from whoosh import query as wq
-from whoosh.fields import DATETIME, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import DATETIME, KEYWORD, NUMERIC, Schema
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.index import LockError
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
@@ -44,6 +44,13 @@ from whoosh.writing import CLEAR
 
 from archive.search import analysis
 from archive.search.locking import index_write_lock
+from archive.search.whoosh_bulk import (
+    BulkSegmentWriter,
+    GramText,
+    WordText,
+    merge_tiers,
+    write_segments,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +63,10 @@ FINGERPRINT = "fingerprint"
 # A writer waits this long for the lock (a bulk re-index holds it for a while).
 WRITE_WAIT_SECONDS = 30.0
 READ_ATTEMPTS = 4
-MERGE_AT_SEGMENTS = 12
+# A write of this many documents or more is analysed by several processes at once (a
+# rebuild, a large ingest), each writing segments of at most SEGMENT_DOCS.
+PARALLEL_MIN_DOCS = 1000
+SEGMENT_DOCS = 2500
 MATCH_ALL = frozenset({"*", "*:*", "(*)"})
 
 
@@ -120,7 +130,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
     def _whoosh_field(field: Any) -> Any:
         if field.field_type == "grams":
             # A multi-token query string is the phrase of its grams: a substring match.
-            return TEXT(
+            return GramText(
                 analyzer=analysis.GramAnalyzer(),
                 phrase=True,
                 stored=False,
@@ -128,7 +138,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
                 multitoken_query="phrase",
             )
         if field.field_type == "words":
-            return TEXT(
+            return WordText(
                 analyzer=analysis.WordAnalyzer(), phrase=True, stored=False, field_boost=field.boost
             )
         if field.is_multivalued:
@@ -277,27 +287,50 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
                     remove = [i for i in remove if searcher.document_number(id=i) is not None]
             if not docs and not remove:
                 return report
-            writer = self._writer()
-            try:
-                for doc in docs:
-                    writer.update_document(**doc)
-                for identifier in remove:
-                    writer.delete_by_term(ID, identifier)
-                # Merging rewrites every posting in Python, as slow as indexing: merge
-                # (Whoosh's log-structured MERGE_SMALL) only once segments pile up.
-                writer.commit(merge=len(writer.segments) >= MERGE_AT_SEGMENTS)
-            except BaseException:
-                writer.cancel()
-                raise
+            if len(docs) >= PARALLEL_MIN_DOCS:
+                self._commit_segments(docs, remove)
+            else:
+                writer = self._writer()
+                try:
+                    for doc in docs:
+                        writer.update_document(**doc)
+                    for identifier in remove:
+                        writer.delete_by_term(ID, identifier)
+                    writer.commit(mergetype=merge_tiers)
+                except BaseException:
+                    writer.cancel()
+                    raise
         report.written, report.removed = len(docs), len(remove)
         return report
+
+    def _commit_segments(self, docs: list[dict[str, Any]], remove: list[str]) -> None:
+        """Write many documents as new segments built in parallel, then, in one commit,
+        delete their old versions (and `remove`) and add the segments."""
+        from django.conf import settings
+
+        processes = getattr(settings, "SEARCH_INDEX_PROCESSES", 1)
+        segments = write_segments(self.index, docs, processes, SEGMENT_DOCS)
+        writer = self._writer()
+        try:
+            for identifier in [doc[ID] for doc in docs] + remove:
+                writer.delete_by_term(ID, identifier)
+            kept = writer._merge_segments(merge_tiers, None, None)
+            if writer._added:
+                kept.append(writer._finalize_segment())
+            else:
+                writer._close_segment()
+            writer._commit_toc(kept + segments)
+            writer._finish()
+        except BaseException:
+            writer.cancel()
+            raise
 
     def _write_lock(self):
         return index_write_lock(self.path, WRITE_WAIT_SECONDS)
 
     def _writer(self) -> Any:
         # We hold our own lock, so Whoosh's is free unless another tool writes.
-        return self.index.writer(timeout=5.0, delay=0.05)
+        return BulkSegmentWriter(self.index, timeout=5.0, delay=0.05)
 
     # Reads.
 

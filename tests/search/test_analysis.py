@@ -117,3 +117,21 @@ def test_word_phrases_work_because_positions_are_ordinal(ram_index) -> None:
     parser = QueryParser("words", ram_index.schema)
     assert ids(ram_index, parser.parse('"动力电池 项目"')) == {"b"}
     assert ids(ram_index, parser.parse('"电池 项目"')) == {"b"}  # sub-word at its parent's place
+
+
+def test_index_postings_are_the_analyzers_terms(seed_texts) -> None:
+    """The bulk writer's per-document postings (whoosh_bulk) are exactly the terms and
+    positions the token analyzers give (used for queries and key terms)."""
+    from collections import defaultdict
+
+    from archive.search.whoosh_bulk import gram_positions, word_positions
+
+    for text in [*seed_texts.values(), "ａＢ  c\x00d\u200be\n\n高新区", "", " x "]:
+        grams = defaultdict(list)
+        for term in analysis.grams(text):
+            grams[term.text].append(term.position)
+        assert dict(gram_positions(text)) == dict(grams)
+        words = defaultdict(list)
+        for term in analysis.words(text):
+            words[term.text].append(term.position)
+        assert dict(word_positions(text)) == dict(words)
