@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from haystack.constants import DJANGO_CT
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from archive.search import analysis
+from archive.search import analysis, arrays
 from archive.search.facets import BY_PARAM, filter_query
 from archive.search.query import Needle, ParsedQuery
 
@@ -62,6 +63,19 @@ def match_plan(parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]]) 
 
 def matching_docs(searcher: Searcher, plan: MatchPlan) -> set[int]:
     """Document numbers the plan matches (deleted documents never appear)."""
+    return set(matching_array(searcher, plan).tolist())
+
+
+def matching_array(searcher: Searcher, plan: MatchPlan) -> np.ndarray:
+    """The same, as a sorted array (`arrays.py`; Whoosh's own matchers for a query that
+    module does not evaluate)."""
+    try:
+        return arrays.match(searcher, plan.required, plan.excluded)
+    except arrays.Unsupported:
+        return np.array(sorted(_whoosh_matching_docs(searcher, plan)), dtype=np.int64)
+
+
+def _whoosh_matching_docs(searcher: Searcher, plan: MatchPlan) -> set[int]:
     docs: set[int] | None = None
     for group in plan.required:
         found: set[int] = set()

@@ -18,11 +18,10 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 from whoosh import query as wq
-from whoosh import sorting
 
 from archive.models import Article, Park
+from archive.search import arrays, dictionary, facets, highlight, suggest
 from archive.search import compile as qc
-from archive.search import dictionary, facets, highlight, suggest
 from archive.search import elasticsearch_backend as es
 from archive.search.backend import get_backend
 from archive.search.params import SearchParams
@@ -108,23 +107,20 @@ def count_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]
 
 def _run(searcher: Any, match: qc.MatchPlan, rank: wq.Query | None, sort: str,
          params: SearchParams, wanted: tuple[facets.Facet, ...]) -> _Found:
-    docset = qc.matching_docs(searcher, match)
-    count = len(docset)
-    facet_counts = facets.count(searcher, docset, wanted) if wanted else {}
+    docs = qc.matching_array(searcher, match)
+    count = len(docs)
+    facet_counts = facets.count(searcher, docs, wanted) if wanted else {}
     page = min(params.page, max(1, math.ceil(count / params.per_page)))
     start, end = (page - 1) * params.per_page, page * params.per_page
-    if not docset or start >= count:
+    if not count or start >= count:
         return _Found(count, page, [], facet_counts)
+    # Every match is ranked (a match no ranking clause scores comes last), so every match
+    # is reachable by paging.
     if rank is not None:
-        results = searcher.search(rank, filter=docset, limit=end)
+        order: list[tuple[int, float | None]] = list(arrays.ranked(searcher, docs, rank, end))
     else:
-        by_date = sorting.FieldFacet("issue_date", reverse=(sort == "newest"))
-        results = searcher.search(wq.Every(), filter=docset, limit=end, sortedby=by_date)
-    order = [(hit.docnum, hit.score if rank is not None else None) for hit in results]
-    if len(order) < min(end, count):
-        # Every match must be reachable by paging, even one the ranking query missed.
-        seen = {docnum for docnum, _ in order}
-        order += [(d, None) for d in sorted(docset - seen)][: end - len(order)]
+        newest = sort == "newest"
+        order = [(d, None) for d in arrays.by_date(searcher, docs, "issue_date", newest, end)]
     ids = [(int(searcher.stored_fields(d)["django_id"]), score) for d, score in order[start:end]]
     return _Found(count, page, ids, facet_counts)
 

@@ -1,0 +1,404 @@
+"""Query evaluation on numpy arrays read from the Whoosh index, one segment at a time.
+
+Whoosh matches phrases, scores and counts facets one posting at a time in Python; on an
+archive of 10k articles a phrase of two common character pairs (高新区) took over a
+second. A segment's postings never change once written (only its deletions grow), so what
+a query needs from a segment is read into arrays once and kept, within a memory budget:
+
+* a term's documents and weights (term frequency × boost);
+* a term's positions, as (document << POSITION_BITS | position), so that a phrase is the
+  intersection of its pairs' position arrays, each shifted back by its offset;
+* a facet field's (document, value) pairs, field lengths, issue dates.
+
+A query is then array operations: match (`match`), count facets (`facet_counts`), rank
+with BM25 over the same atoms the ranking query names (`ranked`), or sort by date
+(`by_date`). The results equal Whoosh's own evaluation of the same queries
+(tests/search/test_arrays.py compares them).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pickle import loads
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from whoosh import query as wq
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
+
+POSITION_BITS = 23  # positions below 8M characters in one field of one article
+EMPTY = np.zeros(0, dtype=np.int64)
+BM25_K1, BM25_B = 1.2, 0.75
+
+
+class Unsupported(Exception):
+    """A query this module does not evaluate (the caller falls back to Whoosh)."""
+
+
+# The cache: (segment id, deletions, what) → arrays, least recently used dropped first.
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._sizes: dict[tuple, int] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        size = _nbytes(value)
+        budget = getattr(settings, "SEARCH_CACHE_MB", 256) * 2**20
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = value
+                self._sizes[key] = size
+                self._bytes += size
+            while self._bytes > budget and len(self._items) > 1:
+                old, _ = self._items.popitem(last=False)
+                self._bytes -= self._sizes.pop(old)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._sizes.clear()
+            self._bytes = 0
+
+
+def _nbytes(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 100
+    if isinstance(value, tuple | list):
+        return sum(_nbytes(v) for v in value) + 50
+    return 100
+
+
+cache = _Cache()
+
+
+@dataclass(frozen=True)
+class Segment:
+    reader: Any  # whoosh SegmentReader
+    offset: int  # its first global document number
+    key: tuple  # (segment id, deleted count): what cached arrays are valid for
+    size: int  # documents, deleted included
+
+    def cached(self, what: tuple, make: Callable[[], Any]) -> Any:
+        return cache.get((*self.key, *what), make)
+
+    @property
+    def deleted(self) -> np.ndarray:
+        if not self.reader.has_deletions():
+            return EMPTY
+        return self.cached(("deleted",), lambda: np.array(
+            sorted(self.reader.segment().deleted_docs()), dtype=np.int64))
+
+
+def segments(searcher: Searcher) -> list[Segment]:
+    out = []
+    for reader, offset in searcher.reader().leaf_readers():
+        segment = reader.segment()
+        key = (segment.segment_id(), segment.deleted_count())
+        out.append(Segment(reader, offset, key, reader.doc_count_all()))
+    return out
+
+
+# Reading postings a block at a time.
+
+
+def _raw_matcher(segment: Segment, field: str, btext: bytes) -> Any | None:
+    """The term's posting matcher without Whoosh's deleted-document filter."""
+    reader = segment.reader
+    try:
+        return reader._terms.matcher(field, btext, reader.schema[field].format)
+    except (TermNotFound, KeyError):
+        return None
+
+
+def _blocks(matcher: Any) -> Iterable[tuple[Sequence[int], Any, Any]]:
+    """(ids, weights, values) of each posting block."""
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        matcher._read_values()
+        yield matcher._ids, matcher._weights, matcher._values
+        matcher._next_block()
+
+
+def term_postings(segment: Segment, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, weights) of a term in a segment, deleted documents included."""
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        matcher = _raw_matcher(segment, field, btext)
+        if matcher is None:
+            return EMPTY, np.zeros(0, dtype=np.float32)
+        ids: list[int] = []
+        weights: list[float] = []
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            matcher._next_block()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+
+    return segment.cached(("postings", field, btext), make)
+
+
+def term_positions(segment: Segment, field: str, btext: bytes) -> np.ndarray:
+    """Sorted (document << POSITION_BITS | position) of every occurrence of a term."""
+
+    def make() -> np.ndarray:
+        matcher = _raw_matcher(segment, field, btext)
+        if matcher is None:
+            return EMPTY
+        docs: list[int] = []
+        counts: list[int] = []
+        deltas: list[int] = []
+        for ids, _, values in _blocks(matcher):
+            docs.extend(ids)
+            for value in values:
+                # Whoosh's Positions format: a count, then the pickled deltas.
+                found = loads(value[4:])
+                counts.append(len(found))
+                deltas.extend(found)
+        if not deltas:
+            return EMPTY
+        counts_a = np.array(counts, dtype=np.int64)
+        running = np.cumsum(np.array(deltas, dtype=np.int64))
+        # Each document's deltas start from 0: subtract the running sum before it.
+        starts = np.concatenate(([0], np.cumsum(counts_a)[:-1]))
+        before = np.where(starts > 0, running[starts - 1], 0)
+        positions = running - np.repeat(before, counts_a)
+        return (np.repeat(np.array(docs, dtype=np.int64), counts_a) << POSITION_BITS) | positions
+
+    return segment.cached(("positions", field, btext), make)
+
+
+def _to_bytes(segment: Segment, field: str, text: Any) -> bytes:
+    return segment.reader.schema[field].to_bytes(text)
+
+
+# Matching.
+
+
+def phrase_hits(segment: Segment, field: str, terms: Sequence[str]) -> np.ndarray:
+    """Positions where the terms stand in a row, at the first term's position."""
+    hits: np.ndarray | None = None
+    # Rarest first keeps the intermediate arrays small.
+    order = sorted(range(len(terms)), key=lambda i: len(term_positions(
+        segment, field, _to_bytes(segment, field, terms[i]))))
+    for i in order:
+        shifted = term_positions(segment, field, _to_bytes(segment, field, terms[i])) - i
+        hits = shifted if hits is None else np.intersect1d(hits, shifted, assume_unique=True)
+        if not len(hits):
+            return EMPTY
+    return EMPTY if hits is None else hits
+
+
+def query_docs(segment: Segment, query: wq.Query) -> np.ndarray:
+    """Sorted local documents (deleted ones included) that a match-plan query matches."""
+    if isinstance(query, wq.Term):
+        return term_postings(segment, query.fieldname, _to_bytes(segment, query.fieldname,
+                                                                    query.text))[0]
+    if isinstance(query, wq.Phrase):
+        if len(query.words) == 1:
+            return query_docs(segment, wq.Term(query.fieldname, query.words[0]))
+        return np.unique(phrase_hits(segment, query.fieldname, query.words) >> POSITION_BITS)
+    if isinstance(query, wq.NumericRange) and query.start == query.end is not None:
+        return query_docs(segment, wq.Term(query.fieldname, query.start))
+    if isinstance(query, wq.Every):
+        return np.arange(segment.size, dtype=np.int64)
+    raise Unsupported(repr(query))
+
+
+def match(searcher: Searcher, required: Sequence[Sequence[wq.Query]],
+          excluded: Sequence[wq.Query]) -> np.ndarray:
+    """Sorted global documents in every required group (any of its queries) and in no
+    excluded query; deleted documents never."""
+    out = []
+    for segment in segments(searcher):
+        docs: np.ndarray | None = None
+        for group in required:
+            found = _union(query_docs(segment, q) for q in group)
+            docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
+            if not len(docs):
+                break
+        if docs is None:
+            docs = np.arange(segment.size, dtype=np.int64)
+        for query in excluded:
+            if not len(docs):
+                break
+            docs = np.setdiff1d(docs, query_docs(segment, query), assume_unique=True)
+        if len(segment.deleted) and len(docs):
+            docs = np.setdiff1d(docs, segment.deleted, assume_unique=True)
+        out.append(docs + segment.offset)
+    return np.concatenate(out) if out else EMPTY
+
+
+def _union(arrays: Iterable[np.ndarray]) -> np.ndarray:
+    found: np.ndarray | None = None
+    for array in arrays:
+        found = array if found is None else np.union1d(found, array)
+    return EMPTY if found is None else found
+
+
+def _local(segment: Segment, docs: np.ndarray) -> np.ndarray:
+    lo, hi = np.searchsorted(docs, [segment.offset, segment.offset + segment.size])
+    return docs[lo:hi] - segment.offset
+
+
+# Facets.
+
+
+def _facet_pairs(segment: Segment, field: str) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    """(documents, value codes, values) of a whole-value field."""
+
+    def make() -> tuple[np.ndarray, np.ndarray, list[Any]]:
+        reader = segment.reader
+        if field not in reader.schema:
+            return EMPTY, EMPTY, []
+        fieldobj = reader.schema[field]
+        docs, codes, values = [], [], []
+        for code, btext in enumerate(fieldobj.sortable_terms(reader, field)):
+            values.append(fieldobj.from_bytes(btext))
+            found = term_postings(segment, field, btext)[0]
+            docs.append(found)
+            codes.append(np.full(len(found), code, dtype=np.int64))
+        if not docs:
+            return EMPTY, EMPTY, []
+        return np.concatenate(docs), np.concatenate(codes), values
+
+    return segment.cached(("facet", field), make)
+
+
+def facet_counts(searcher: Searcher, docs: np.ndarray,
+                 fields: dict[str, str]) -> dict[str, Counter]:
+    """Value counts over the (sorted, global) documents, for each {param: field}."""
+    counts = {param: Counter() for param in fields}
+    for segment in segments(searcher):
+        local = _local(segment, docs)
+        if not len(local):
+            continue
+        for param, field in fields.items():
+            pair_docs, codes, values = _facet_pairs(segment, field)
+            if not values:
+                continue
+            hits = np.bincount(codes[np.isin(pair_docs, local)], minlength=len(values))
+            for code in np.flatnonzero(hits):
+                counts[param][values[code]] += int(hits[code])
+    return counts
+
+
+# Ranking and sorting.
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One scoring clause: a term or phrase in a field, with a boost."""
+
+    field: str
+    terms: tuple[str, ...]
+    boost: float = 1.0
+
+
+def atoms_of(query: wq.Query | None) -> list[Atom]:
+    """The clauses of a ranking query (an Or of Terms and Phrases)."""
+    if query is None:
+        return []
+    parts = query.subqueries if isinstance(query, wq.Or) else [query]
+    out = []
+    for part in parts:
+        if isinstance(part, wq.Term):
+            out.append(Atom(part.fieldname, (part.text,), part.boost))
+        elif isinstance(part, wq.Phrase):
+            out.append(Atom(part.fieldname, tuple(part.words), part.boost))
+        else:
+            raise Unsupported(repr(part))
+    return out
+
+
+def _atom_postings(segment: Segment, atom: Atom) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, frequencies) of an atom in a segment."""
+    if len(atom.terms) == 1:
+        docs, weights = term_postings(segment, atom.field,
+                                      _to_bytes(segment, atom.field, atom.terms[0]))
+        return docs, weights.astype(np.float64)
+    docs, counts = np.unique(phrase_hits(segment, atom.field, atom.terms) >> POSITION_BITS,
+                             return_counts=True)
+    return docs, counts.astype(np.float64)
+
+
+def _lengths(segment: Segment, field: str) -> np.ndarray:
+    reader = segment.reader
+    return segment.cached(("lengths", field), lambda: np.array(
+        [reader.doc_field_length(d, field) for d in range(segment.size)], dtype=np.float64))
+
+
+def ranked(searcher: Searcher, docs: np.ndarray, query: wq.Query | None,
+           limit: int) -> list[tuple[int, float]]:
+    """The best `limit` of the (sorted, global) documents by BM25 over the ranking
+    query's clauses: (document, score), best first, ties by document number."""
+    atoms = atoms_of(query)
+    parts = segments(searcher)
+    per_segment = [[_atom_postings(s, a) for a in atoms] for s in parts]
+    total = max(1, searcher.doc_count_all())
+    reader = searcher.reader()
+    scores = []
+    frequencies = [sum(len(p[i][0]) for p in per_segment) for i in range(len(atoms))]
+    for segment, postings in zip(parts, per_segment, strict=True):
+        local = _local(segment, docs)
+        score = np.zeros(segment.size, dtype=np.float64)
+        for atom, df, (atom_docs, freqs) in zip(atoms, frequencies, postings, strict=True):
+            if not len(atom_docs):
+                continue
+            idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+            average = max(1.0, reader.field_length(atom.field) / total)
+            norm = 1 - BM25_B + BM25_B * _lengths(segment, atom.field)[atom_docs] / average
+            contribution = atom.boost * idf * freqs * (BM25_K1 + 1) / (freqs + BM25_K1 * norm)
+            score += np.bincount(atom_docs, weights=contribution, minlength=segment.size)
+        scores.append(score[local])
+    if not len(docs):
+        return []
+    all_scores = np.concatenate(scores)
+    order = np.lexsort((docs, -all_scores))[:limit]
+    return [(int(docs[i]), float(all_scores[i])) for i in order]
+
+
+def by_date(searcher: Searcher, docs: np.ndarray, field: str, newest: bool,
+            limit: int) -> list[int]:
+    """The first `limit` of the documents by date (undated last), ties by number."""
+    keys = []
+    for segment in segments(searcher):
+        local = _local(segment, docs)
+        keys.append(_dates(segment, field)[local])
+    if not len(docs):
+        return []
+    dates = np.concatenate(keys)
+    order = np.lexsort((docs, -dates if newest else np.where(dates < 0, np.inf, dates)))
+    return [int(docs[i]) for i in order[:limit]]
+
+
+def _dates(segment: Segment, field: str) -> np.ndarray:
+    """A sortable date field as numbers per document (-1 where there is none)."""
+
+    def make() -> np.ndarray:
+        out = np.full(segment.size, -1.0)
+        pair_docs, codes, values = _facet_pairs(segment, field)
+        if values:
+            numbers = np.array([v.toordinal() if v else -1 for v in values], dtype=np.float64)
+            out[pair_docs] = numbers[codes]
+        return out
+
+    return segment.cached(("dates", field), make)
