@@ -9,9 +9,10 @@ and sort fields. Field names are used by `archive/search/compile.py` and `facets
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from haystack import fields, indexes
 
-from archive.models import Article
+from archive.models import Article, Figure
 from archive.search.analysis import BARRIER
 from archive.search.fields import GramField, WordField
 from archive.search.figure_kinds import kinds_of
@@ -63,10 +64,12 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return Article
 
     def index_queryset(self, using=None):
+        # Only what prepare_* reads: a rebuild loads ten figures per article.
+        figures = Figure.objects.only("article_id", "base_unit", "label", "deleted")
         return (
             Article.objects.public()
             .select_related("park", "page")
-            .prefetch_related("parks", "figures")
+            .prefetch_related("parks", Prefetch("figures", queryset=figures))
         )
 
     def prepare_text(self, obj: Article) -> str:

@@ -200,7 +200,7 @@ else:
             "PATH": str(SEARCH_INDEX_DIR),
             # rebuild_index hands the backend this many articles at a time; it writes
             # them as segments built by SEARCH_INDEX_PROCESSES processes.
-            "BATCH_SIZE": envint("PARKNEWS_INDEX_BATCH", "5000"),
+            "BATCH_SIZE": envint("PARKNEWS_INDEX_BATCH", "10000"),
         }
     }
 # Processes that analyse a large index write (a rebuild) in parallel.

@@ -225,6 +225,7 @@ class JiebaSegmenter:
 
     def add_word(self, word: str) -> None:
         self._jieba.add_word(word)
+        _word_info.clear()
 
 
 class RustSegmenter:
@@ -261,6 +262,7 @@ class RustSegmenter:
 
     def add_word(self, word: str) -> None:
         self._rjieba.add_word(word, None, None)
+        _word_info.clear()
 
 
 SEGMENTERS: dict[str, Callable[[], Segmenter]] = {"jieba": JiebaSegmenter, "rjieba": RustSegmenter}
@@ -332,19 +334,38 @@ def words(text: str, *, sub_words: bool = True, seg: Segmenter | None = None) ->
     return out
 
 
+_MISSING = object()
+# word → its sub-words (None: not a word). Words recur across articles; the dictionary
+# decides sub-words, so adding a word to it clears this.
+_word_info: dict[str, tuple[str, ...] | None] = {}
+_WORD_INFO_MAX = 500_000
+
+
+def _sub_words_of(word: str, seg: Segmenter) -> tuple[str, ...] | None:
+    info = _word_info.get(word, _MISSING)
+    if info is _MISSING:
+        if not is_word(word):
+            info = None
+        else:
+            info = tuple(sub for sub, _ in _sub_words(word, seg.has_word))
+        if len(_word_info) >= _WORD_INFO_MAX:
+            _word_info.clear()
+        _word_info[word] = info
+    return info  # type: ignore[return-value]
+
+
 def word_positions(text: str) -> dict[str, list[int]]:
     """`words(text)` as term → positions, without the spans (for indexing)."""
     seg = segmenter()
-    has_word = seg.has_word
     positions: dict[str, list[int]] = {}
     position = -1
     for word, _, _ in seg.tokenize(fold(text).text):
-        if not (word.isalnum() or is_word(word)):
+        subs = _sub_words_of(word, seg)
+        if subs is None:
             continue
         position += 1
-        if len(word) > 2:
-            for sub, _ in _sub_words(word, has_word):
-                positions.setdefault(sub, []).append(position)
+        for sub in subs:
+            positions.setdefault(sub, []).append(position)
         positions.setdefault(word, []).append(position)
     return positions
 

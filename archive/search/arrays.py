@@ -23,7 +23,6 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pickle import loads
 from typing import Any
 
 import numpy as np
@@ -117,17 +116,20 @@ def segments(searcher: Searcher) -> list[Segment]:
 # Reading postings a block at a time.
 
 
-def _raw_matcher(segment: Segment, field: str, btext: bytes) -> Any | None:
-    """The term's posting matcher without Whoosh's deleted-document filter."""
-    reader = segment.reader
+def _blocks(segment: Segment, field: str, btext: bytes) -> Iterable[tuple[Sequence[int],
+                                                                         Sequence[float],
+                                                                         Sequence[bytes]]]:
+    """(ids, weights, values) of each block of a term's postings, deleted documents
+    included (Whoosh's own reader filters them one posting at a time)."""
+    terms = segment.reader._terms
     try:
-        return reader._terms.matcher(field, btext, reader.schema[field].format)
+        info = terms.term_info(field, btext)
     except (TermNotFound, KeyError):
-        return None
-
-
-def _blocks(matcher: Any) -> Iterable[tuple[Sequence[int], Any, Any]]:
-    """(ids, weights, values) of each posting block."""
+        return
+    if info.is_inlined():
+        yield info.inlined_postings()
+        return
+    matcher = terms.matcher(field, btext, segment.reader.schema[field].format)
     while matcher.is_active():
         matcher._read_ids()
         matcher._read_weights()
@@ -140,17 +142,11 @@ def term_postings(segment: Segment, field: str, btext: bytes) -> tuple[np.ndarra
     """(documents, weights) of a term in a segment, deleted documents included."""
 
     def make() -> tuple[np.ndarray, np.ndarray]:
-        matcher = _raw_matcher(segment, field, btext)
-        if matcher is None:
-            return EMPTY, np.zeros(0, dtype=np.float32)
         ids: list[int] = []
         weights: list[float] = []
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            matcher._next_block()
+        for block_ids, block_weights, _ in _blocks(segment, field, btext):
+            ids.extend(block_ids)
+            weights.extend(block_weights)
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
 
     return segment.cached(("postings", field, btext), make)
@@ -160,28 +156,17 @@ def term_positions(segment: Segment, field: str, btext: bytes) -> np.ndarray:
     """Sorted (document << POSITION_BITS | position) of every occurrence of a term."""
 
     def make() -> np.ndarray:
-        matcher = _raw_matcher(segment, field, btext)
-        if matcher is None:
-            return EMPTY
         docs: list[int] = []
-        counts: list[int] = []
-        deltas: list[int] = []
-        for ids, _, values in _blocks(matcher):
+        values: list[bytes] = []
+        for ids, _, block_values in _blocks(segment, field, btext):
             docs.extend(ids)
-            for value in values:
-                # Whoosh's Positions format: a count, then the pickled deltas.
-                found = loads(value[4:])
-                counts.append(len(found))
-                deltas.extend(found)
-        if not deltas:
+            values.extend(block_values)
+        if not values:
             return EMPTY
-        counts_a = np.array(counts, dtype=np.int64)
-        running = np.cumsum(np.array(deltas, dtype=np.int64))
-        # Each document's deltas start from 0: subtract the running sum before it.
-        starts = np.concatenate(([0], np.cumsum(counts_a)[:-1]))
-        before = np.where(starts > 0, running[starts - 1], 0)
-        positions = running - np.repeat(before, counts_a)
-        return (np.repeat(np.array(docs, dtype=np.int64), counts_a) << POSITION_BITS) | positions
+        # whoosh_bulk.PackedPositions: a 4-byte count, then the positions as uint32.
+        counts = np.array([len(v) // 4 - 1 for v in values], dtype=np.int64)
+        positions = np.frombuffer(b"".join(v[4:] for v in values), dtype=np.uint32)
+        return (np.repeat(np.array(docs, dtype=np.int64), counts) << POSITION_BITS) | positions
 
     return segment.cached(("positions", field, btext), make)
 

@@ -48,6 +48,7 @@ from archive.search.whoosh_bulk import (
     BulkSegmentWriter,
     GramText,
     WordText,
+    chunked,
     merge_tiers,
     write_segments,
 )
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bump when analysis changes in a way that needs the index rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SIGNATURE_FILE = "parknews-schema.txt"
 FINGERPRINT = "fingerprint"
 # A writer waits this long for the lock (a bulk re-index holds it for a while).
@@ -65,9 +66,15 @@ WRITE_WAIT_SECONDS = 30.0
 READ_ATTEMPTS = 4
 # A write of this many documents or more is analysed by several processes at once (a
 # rebuild, a large ingest), each writing segments of at most SEGMENT_DOCS.
-PARALLEL_MIN_DOCS = 1000
+PARALLEL_MIN_DOCS = 200
 SEGMENT_DOCS = 2500
 MATCH_ALL = frozenset({"*", "*:*", "(*)"})
+
+
+def _processes() -> int:
+    from django.conf import settings
+
+    return max(1, getattr(settings, "SEARCH_INDEX_PROCESSES", 1))
 
 
 class SearchUnavailable(Exception):
@@ -132,14 +139,13 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
             # A multi-token query string is the phrase of its grams: a substring match.
             return GramText(
                 analyzer=analysis.GramAnalyzer(),
-                phrase=True,
                 stored=False,
                 field_boost=field.boost,
                 multitoken_query="phrase",
             )
         if field.field_type == "words":
             return WordText(
-                analyzer=analysis.WordAnalyzer(), phrase=True, stored=False, field_boost=field.boost
+                analyzer=analysis.WordAnalyzer(), stored=False, field_boost=field.boost
             )
         if field.is_multivalued:
             return KEYWORD(stored=True, commas=True, lowercase=False, scorable=False)
@@ -250,19 +256,31 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         if not self.setup_complete:
             self.setup()
         remove = list(remove_ids)
+        objects = list(objects)
+        if not skip_unchanged and len(objects) >= PARALLEL_MIN_DOCS:
+            return self._retrying(lambda: self._commit_streamed(index, objects, remove))
+        docs = self._prepare(index, objects, remove)
+        return self._retrying(lambda: self._commit(docs, remove, skip_unchanged))
+
+    def _prepare(self, index: Any, objects: Sequence[Any], skipped: list[str]) -> list[dict]:
+        """Index documents of the objects; objects the index skips go to `skipped`."""
         docs = []
         for obj in objects:
             try:
                 doc = index.full_prepare(obj)
             except SkipDocument:
-                remove.append(get_identifier(obj))
+                skipped.append(get_identifier(obj))
                 continue
             doc = {k: self._from_python(v) for k, v in doc.items() if k != "boost"}
             doc[FINGERPRINT] = fingerprint(doc)
             docs.append(doc)
+        return docs
+
+    @staticmethod
+    def _retrying(commit: Callable[[], WriteReport]) -> WriteReport:
         for attempt in range(3):
             try:
-                return self._commit(docs, remove, skip_unchanged)
+                return commit()
             except LockError:
                 # Only a writer that bypasses our lock (another tool) gets here.
                 if attempt == 2:
@@ -288,14 +306,15 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
             if not docs and not remove:
                 return report
             if len(docs) >= PARALLEL_MIN_DOCS:
-                self._commit_segments(docs, remove)
+                chunks = chunked(docs, _processes(), SEGMENT_DOCS)
+                segments, ids = write_segments(self.index, chunks, _processes(), ID)
+                self._add_segments(segments, ids + remove)
             else:
                 writer = self._writer()
                 try:
+                    writer.delete_terms(ID, [doc[ID] for doc in docs] + remove)
                     for doc in docs:
-                        writer.update_document(**doc)
-                    for identifier in remove:
-                        writer.delete_by_term(ID, identifier)
+                        writer.add_document(**doc)
                     writer.commit(mergetype=merge_tiers)
                 except BaseException:
                     writer.cancel()
@@ -303,17 +322,23 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         report.written, report.removed = len(docs), len(remove)
         return report
 
-    def _commit_segments(self, docs: list[dict[str, Any]], remove: list[str]) -> None:
-        """Write many documents as new segments built in parallel, then, in one commit,
-        delete their old versions (and `remove`) and add the segments."""
-        from django.conf import settings
+    def _commit_streamed(self, index: Any, objects: list[Any], remove: list[str]) -> WriteReport:
+        """A large write without the fingerprint check (a rebuild): each chunk of objects
+        is prepared while the workers index the chunks before it."""
+        skipped: list[str] = []
+        with self._write_lock():
+            self.index = self.index.refresh()
+            chunks = (self._prepare(index, chunk, skipped)
+                      for chunk in chunked(objects, _processes(), SEGMENT_DOCS))
+            segments, ids = write_segments(self.index, chunks, _processes(), ID)
+            self._add_segments(segments, ids + remove + skipped)
+        return WriteReport(written=len(ids), removed=len(remove) + len(skipped))
 
-        processes = getattr(settings, "SEARCH_INDEX_PROCESSES", 1)
-        segments = write_segments(self.index, docs, processes, SEGMENT_DOCS)
+    def _add_segments(self, segments: list[Any], replaced_ids: list[str]) -> None:
+        """One commit: delete the documents these ids name, add the new segments."""
         writer = self._writer()
         try:
-            for identifier in [doc[ID] for doc in docs] + remove:
-                writer.delete_by_term(ID, identifier)
+            writer.delete_terms(ID, replaced_ids)
             kept = writer._merge_segments(merge_tiers, None, None)
             if writer._added:
                 kept.append(writer._finalize_segment())

@@ -19,36 +19,44 @@ and the fields still carry their analyzers for query parsing and key terms.
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator
-from pickle import dumps
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
+import numpy as np
+from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.fields import TEXT
-from whoosh.system import pack_uint
+from whoosh.formats import Frequency, Positions
+from whoosh.system import _INT_SIZE, pack_uint, pack_ushort
 from whoosh.writing import SegmentWriter
 
 from archive.search import analysis
 
+T = TypeVar("T")
 Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, encoded positions
-COMPRESSION = 3  # Whoosh's default zlib level for posting blocks
+COMPRESSION = 1  # zlib level for posting blocks (Whoosh's default, 3, is slower)
 COMPRESS_FROM = 8  # postings in a block
+INLINE_POSTINGS = 4  # a term with at most this many postings keeps them in the term table
+
+
+class PackedPositions(Positions):
+    """Whoosh's Positions format with the positions as packed 32-bit integers instead of
+    pickled deltas: written with one C call per term and read back by `arrays.py` as one
+    numpy buffer. The value starts with the count, as Whoosh's does."""
+
+    def encode(self, poslist: list[int]) -> bytes:
+        return pack_uint(len(poslist)) + array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return array("I", valuestring[_INT_SIZE:]).tolist()
 
 
 # Most terms occur once in a document: their encodings, by position, made once.
-_SINGLE: list[bytes] = [pack_uint(1) + dumps([i], 2) for i in range(8192)]
-
-
-def _encode_positions(positions: list[int]) -> bytes:
-    """Whoosh's Positions.encode: the count, then the pickled position deltas."""
-    if len(positions) == 1:
-        at = positions[0]
-        return _SINGLE[at] if at < len(_SINGLE) else pack_uint(1) + dumps(positions, 2)
-    deltas = [b - a for a, b in zip([0, *positions[:-1]], positions, strict=True)]
-    return pack_uint(len(deltas)) + dumps(deltas, 2)
+_SINGLE: list[bytes] = [pack_uint(1) + array("I", [i]).tobytes() for i in range(8192)]
 
 
 def _postings(positions: dict[str, list[int]], boost: float) -> list[Posting]:
@@ -58,25 +66,55 @@ def _postings(positions: dict[str, list[int]], boost: float) -> list[Posting]:
             term.encode("utf-8"),
             len(where),
             len(where) * boost,
-            single[where[0]] if len(where) == 1 and where[0] < top else _encode_positions(where),
+            single[where[0]] if len(where) == 1 and where[0] < top
+            else pack_uint(len(where)) + array("I", where).tobytes(),
         )
         for term, where in positions.items()
     ]
 
 
-def gram_positions(text: str) -> dict[str, list[int]]:
-    """What `analysis.grams` yields, as term → positions: every character but spaces and
-    every adjacent pair, at the first character's position, none across a barrier."""
+_CHAR_BITS = 21  # Unicode code points fit in 21 bits
+
+
+def _gram_groups(text: str) -> tuple[list[str], list[int], list[int], bytes]:
+    """Every character but spaces and every adjacent pair, none across a barrier (what
+    `analysis.grams` yields), grouped: (terms, first index, count, positions as uint32
+    bytes, each term's positions ascending and contiguous)."""
     folded = analysis.fold(text).text
-    positions: defaultdict[str, list[int]] = defaultdict(list)
-    for i, ch in enumerate(folded):
-        positions[ch].append(i)
-    for i, pair in enumerate(map(operator.add, folded, folded[1:])):
-        positions[pair].append(i)
-    for term in [t for t in positions if analysis.BARRIER in t]:
-        del positions[term]
-    positions.pop(analysis.SPACE, None)
-    return positions
+    if not folded:
+        return [], [], [], b""
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype="<u4").astype(np.int64)
+    barrier, space = ord(analysis.BARRIER), ord(analysis.SPACE)
+    # A pair's key is above every character's: (first + 1) << 21 | second.
+    keys = np.concatenate([codes, ((codes[:-1] + 1) << _CHAR_BITS) | codes[1:]])
+    positions = np.concatenate([np.arange(len(codes)), np.arange(len(codes) - 1)])
+    keep = np.concatenate([(codes != barrier) & (codes != space),
+                           (codes[:-1] != barrier) & (codes[1:] != barrier)])
+    keys, positions = keys[keep], positions[keep]
+    order = np.argsort(keys, kind="stable")
+    keys, positions = keys[order], positions[order]
+    firsts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(firsts, len(keys)))
+    mask = (1 << _CHAR_BITS) - 1
+    terms = [chr(k) if k <= mask else chr((k >> _CHAR_BITS) - 1) + chr(k & mask)
+             for k in keys[firsts].tolist()]
+    return terms, firsts.tolist(), counts.tolist(), positions.astype(np.uint32).tobytes()
+
+
+def gram_positions(text: str) -> dict[str, list[int]]:
+    """The grams as term → positions."""
+    terms, firsts, counts, packed = _gram_groups(text)
+    flat = array("I", packed).tolist()
+    return {t: flat[f : f + c] for t, f, c in zip(terms, firsts, counts, strict=True)}
+
+
+def gram_postings(text: str, boost: float) -> list[Posting]:
+    terms, firsts, counts, packed = _gram_groups(text)
+    return [
+        (term.encode("utf-8"), count, count * boost,
+         pack_uint(count) + packed[4 * first : 4 * (first + count)])
+        for term, first, count in zip(terms, firsts, counts, strict=True)
+    ]
 
 
 def word_positions(text: str) -> dict[str, list[int]]:
@@ -85,8 +123,12 @@ def word_positions(text: str) -> dict[str, list[int]]:
 
 
 class _BulkText(TEXT):
-    """A TEXT field (Positions format) that hands the writer all of a document's
+    """A TEXT field (PackedPositions format) that hands the writer all of a document's
     postings at once."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(phrase=True, **kwargs)
+        self.format = PackedPositions(field_boost=self.format.field_boost)
 
     def positions(self, value: str) -> dict[str, list[int]]:
         raise NotImplementedError
@@ -103,15 +145,22 @@ class _BulkText(TEXT):
 class GramText(_BulkText):
     """Characters and character pairs (`analysis.GramAnalyzer` for queries)."""
 
-
-GramText.positions = lambda self, value: gram_positions(value)  # type: ignore[method-assign]
+    def postings(self, value: str) -> list[Posting]:
+        return gram_postings(value, self.format.field_boost)
 
 
 class WordText(_BulkText):
-    """jieba search-mode words (`analysis.WordAnalyzer` for queries and key terms)."""
+    """jieba search-mode words (`analysis.WordAnalyzer` for queries and key terms), with
+    frequencies only: words rank results and pick key terms, they never form phrases."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.format = Frequency(field_boost=self.format.field_boost)
 
-WordText.positions = lambda self, value: word_positions(value)  # type: ignore[method-assign]
+    def postings(self, value: str) -> list[Posting]:
+        boost = self.format.field_boost
+        return [(word.encode("utf-8"), len(at), len(at) * boost, pack_uint(len(at)))
+                for word, at in analysis.word_positions(value).items()]
 
 
 class PostingTable:
@@ -120,6 +169,7 @@ class PostingTable:
 
     def __init__(self) -> None:
         self.fields: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
+        self.keep = False
 
     @property
     def fieldnames(self) -> set[str]:
@@ -144,7 +194,8 @@ class PostingTable:
                 entry.append((docnum, weight * boost, value))
 
     def cleanup(self) -> None:
-        self.fields = {}
+        if not self.keep:
+            self.fields = {}
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -192,6 +243,19 @@ class BulkSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def delete_terms(self, fieldname: str, texts: Iterable[str]) -> int:
+        """Delete the documents holding any of these terms, with one searcher (Whoosh's
+        delete_by_term, and so update_document, opens a new one for every call)."""
+        from whoosh.query import Term
+
+        count = 0
+        with self.searcher() as searcher:
+            for text in texts:
+                for docnum in searcher.docs_for_query(Term(fieldname, text), for_deletion=True):
+                    self.delete_document(docnum)
+                    count += 1
+        return count
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
@@ -211,12 +275,29 @@ class BulkSegmentWriter(SegmentWriter):
             lengths.close()
 
 
+class _PostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer with its per-block minification done at C speed (Whoosh
+    walks each block's ids and weights with Python generators)."""
+
+    def _mini_ids(self) -> tuple[int, ...]:
+        ids = self._ids
+        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
+
+    def _mini_weights(self) -> Any:
+        weights = self._weights
+        low, high = min(weights), max(weights)
+        if low == high:
+            return None if low == 1.0 else weights[0]
+        return tuple(weights)
+
+
 def _write_term(writer: Any, btext: bytes, postings: list[tuple[int, float, bytes]],
                 doc_lengths: list[int] | None) -> None:
     """One term's postings (in document order) through the codec's postings writer, a
     block at a time: what its add_posting does per posting, done per block."""
     writer.start_term(btext)
     postwriter = writer._postwriter
+    postwriter.__class__ = _PostingsWriter
     limit = postwriter._blocklimit
     for start in range(0, len(postings), limit):
         if start:
@@ -234,7 +315,22 @@ def _write_term(writer: Any, btext: bytes, postings: list[tuple[int, float, byte
         # zlib costs more than it saves on a block of a few postings (the reader reads
         # the compression level from each block's header).
         postwriter._compression = COMPRESSION if len(block) >= COMPRESS_FROM else 0
-    writer.finish_term()
+    if len(postings) <= INLINE_POSTINGS:
+        _finish_inlined_term(writer)
+    else:
+        writer.finish_term()
+
+
+def _finish_inlined_term(writer: Any) -> None:
+    """The codec's finish_term for a short posting list kept in the term table itself
+    (Whoosh's reader supports this, but its writer calls a misspelt method, so it never
+    inlines): no block in the postings file to pickle, compress and seek to."""
+    postwriter = writer._postwriter
+    terminfo = postwriter._terminfo
+    terminfo.add_block(postwriter)
+    terminfo.set_inlined(postwriter._ids, postwriter._weights, postwriter._values)
+    postwriter._terminfo = None
+    writer._tindex.add(pack_ushort(writer._fieldid) + writer._btext, terminfo.to_bytes())
 
 
 # Merging and parallel segments.
@@ -281,20 +377,42 @@ def _segment_of(args: tuple[str, str, list[dict[str, Any]]]) -> Any:
     # it, never a worker (as in Whoosh's MpWriter).
     for doc in docs:
         writer.add_document(**doc)
+    # A worker exits after its one task: freeing the postings one by one is wasted time.
+    writer.pool.keep = True
     return writer._finalize_segment()
 
 
-def write_segments(ix: Any, docs: list[dict[str, Any]], processes: int,
-                   segment_docs: int) -> list[Any]:
-    """Write `docs` as new segments of at most `segment_docs`, `processes` at a time (forked
-    workers). The caller adds the segments to the index in its own commit."""
+def chunked(items: Sequence[T], processes: int, segment_docs: int) -> Iterator[Sequence[T]]:
+    """Even chunks of at most `segment_docs`, at least one per process."""
+    if not items:
+        return
+    count = max(min(processes, len(items)), math.ceil(len(items) / segment_docs))
+    size = math.ceil(len(items) / count)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def write_segments(ix: Any, chunks: Iterable[list[dict[str, Any]]], processes: int,
+                   id_field: str) -> tuple[list[Any], list[str]]:
+    """Write each chunk of documents as a new segment, `processes` at a time (forked
+    workers; each chunk is handed over as soon as the iterable gives it, so preparing
+    the next chunk overlaps indexing this one). Returns the segments, which the caller
+    adds to the index in its own commit, and the documents' ids."""
     import multiprocessing
 
-    count = max(min(processes, len(docs)), math.ceil(len(docs) / segment_docs))
-    size = math.ceil(len(docs) / count)
-    jobs = [(ix.storage.folder, ix.indexname, docs[i : i + size])
-            for i in range(0, len(docs), size)]
-    if processes <= 1 or len(jobs) == 1:
-        return [_segment_of(job) for job in jobs]
-    with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:
-        return pool.map(_segment_of, jobs, chunksize=1)
+    ids: list[str] = []
+    if processes <= 1:
+        segments = []
+        for docs in chunks:
+            ids += [doc[id_field] for doc in docs]
+            segments.append(_segment_of((ix.storage.folder, ix.indexname, docs)))
+        return segments, ids
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, maxtasksperchild=1) as pool:
+        pending = []
+        for docs in chunks:
+            if docs:
+                ids += [doc[id_field] for doc in docs]
+                pending.append(pool.apply_async(_segment_of,
+                                                ((ix.storage.folder, ix.indexname, docs),)))
+        return [result.get() for result in pending], ids
