@@ -192,6 +192,13 @@ def phrase_hits(segment: Segment, field: str, terms: Sequence[str]) -> np.ndarra
     return EMPTY if hits is None else hits
 
 
+def phrase_docs(segment: Segment, field: str,
+                terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, occurrences) of a phrase, kept: matching and ranking both ask."""
+    return segment.cached(("phrase", field, terms), lambda: np.unique(
+        phrase_hits(segment, field, terms) >> POSITION_BITS, return_counts=True))
+
+
 def query_docs(segment: Segment, query: wq.Query) -> np.ndarray:
     """Sorted local documents (deleted ones included) that a match-plan query matches."""
     if isinstance(query, wq.Term):
@@ -200,7 +207,7 @@ def query_docs(segment: Segment, query: wq.Query) -> np.ndarray:
     if isinstance(query, wq.Phrase):
         if len(query.words) == 1:
             return query_docs(segment, wq.Term(query.fieldname, query.words[0]))
-        return np.unique(phrase_hits(segment, query.fieldname, query.words) >> POSITION_BITS)
+        return phrase_docs(segment, query.fieldname, tuple(query.words))[0]
     if isinstance(query, wq.NumericRange) and query.start == query.end is not None:
         return query_docs(segment, wq.Term(query.fieldname, query.start))
     if isinstance(query, wq.Every):
@@ -268,22 +275,64 @@ def _facet_pairs(segment: Segment, field: str) -> tuple[np.ndarray, np.ndarray, 
     return segment.cached(("facet", field), make)
 
 
-def facet_counts(searcher: Searcher, docs: np.ndarray,
-                 fields: dict[str, str]) -> dict[str, Counter]:
-    """Value counts over the (sorted, global) documents, for each {param: field}."""
-    counts = {param: Counter() for param in fields}
+# Facet values across segments: field → value → a number that never changes, so counts
+# from every segment add up in one array.
+_vocabulary: dict[str, dict[Any, int]] = {}
+_vocabulary_values: dict[str, list[Any]] = {}
+_vocabulary_lock = threading.Lock()
+
+
+def _value_numbers(segment: Segment, field: str) -> np.ndarray:
+    """The segment's value codes for a field, as vocabulary numbers."""
+
+    def make() -> np.ndarray:
+        values = _facet_pairs(segment, field)[2]
+        with _vocabulary_lock:
+            numbers = _vocabulary.setdefault(field, {})
+            known = _vocabulary_values.setdefault(field, [])
+            out = []
+            for value in values:
+                if value not in numbers:
+                    numbers[value] = len(known)
+                    known.append(value)
+                out.append(numbers[value])
+        return np.array(out, dtype=np.int64)
+
+    return segment.cached(("vocabulary", field), make)
+
+
+def facet_counts(searcher: Searcher, docs: np.ndarray, fields: dict[str, str],
+                 limit: int | None = None) -> dict[str, Counter]:
+    """Value counts over the (sorted, global) documents, for each {param: field}; with
+    `limit`, only the values that can be among the `limit` most frequent (ties kept)."""
+    found: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {param: [] for param in fields}
     for segment in segments(searcher):
         local = _local(segment, docs)
         if not len(local):
             continue
+        member = np.zeros(segment.size, dtype=bool)
+        member[local] = True
         for param, field in fields.items():
             pair_docs, codes, values = _facet_pairs(segment, field)
             if not values:
                 continue
-            hits = np.bincount(codes[np.isin(pair_docs, local)], minlength=len(values))
-            for code in np.flatnonzero(hits):
-                counts[param][values[code]] += int(hits[code])
-    return counts
+            hits = np.bincount(codes[member[pair_docs]], minlength=len(values))
+            present = np.flatnonzero(hits)
+            found[param].append((_value_numbers(segment, field)[present], hits[present]))
+    return {param: _top(found[param], fields[param], limit) for param in fields}
+
+
+def _top(parts: list[tuple[np.ndarray, np.ndarray]], field: str, limit: int | None) -> Counter:
+    if not parts:
+        return Counter()
+    numbers = np.concatenate([n for n, _ in parts])
+    totals = np.bincount(numbers, weights=np.concatenate([c for _, c in parts]))
+    present = np.flatnonzero(totals)
+    if limit is not None and len(present) > limit:
+        least = np.partition(totals[present], -limit)[-limit]
+        present = present[totals[present] >= least]
+    values = _vocabulary_values[field]
+    return Counter({values[i]: int(totals[i]) for i in present.tolist()})
 
 
 # Ranking and sorting.
@@ -320,8 +369,7 @@ def _atom_postings(segment: Segment, atom: Atom) -> tuple[np.ndarray, np.ndarray
         docs, weights = term_postings(segment, atom.field,
                                       _to_bytes(segment, atom.field, atom.terms[0]))
         return docs, weights.astype(np.float64)
-    docs, counts = np.unique(phrase_hits(segment, atom.field, atom.terms) >> POSITION_BITS,
-                             return_counts=True)
+    docs, counts = phrase_docs(segment, atom.field, atom.terms)
     return docs, counts.astype(np.float64)
 
 

@@ -109,7 +109,7 @@ def _run(searcher: Any, match: qc.MatchPlan, rank: wq.Query | None, sort: str,
          params: SearchParams, wanted: tuple[facets.Facet, ...]) -> _Found:
     docs = qc.matching_array(searcher, match)
     count = len(docs)
-    facet_counts = facets.count(searcher, docs, wanted) if wanted else {}
+    facet_counts = facets.count(searcher, docs, wanted, facets.VALUES_MAX) if wanted else {}
     page = min(params.page, max(1, math.ceil(count / params.per_page)))
     start, end = (page - 1) * params.per_page, page * params.per_page
     if not count or start >= count:

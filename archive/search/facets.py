@@ -29,6 +29,9 @@ class Facet:
     numeric: bool = False
 
 
+# Values of one facet that a page or the API lists at most.
+VALUES_MAX = 100
+
 FACETS: tuple[Facet, ...] = (
     Facet("park", "park", "园区"),
     Facet("province", "province", "省份"),
@@ -47,11 +50,13 @@ def filter_query(facet: Facet, value: str | int) -> wq.Query:
 
 
 def count(
-    searcher: Searcher, docnums: Iterable[int], facets: Iterable[Facet]
+    searcher: Searcher, docnums: Iterable[int], facets: Iterable[Facet], limit: int | None = None
 ) -> dict[str, Counter]:
-    """Value counts of each facet over the given (global) document numbers."""
+    """Value counts of each facet over the given (global) document numbers (with `limit`,
+    of the values that can rank among the `limit` most frequent)."""
     docs = docnums if isinstance(docnums, np.ndarray) else np.array(sorted(docnums), dtype=np.int64)
-    return arrays.facet_counts(searcher, docs, {facet.param: facet.field for facet in facets})
+    fields = {facet.param: facet.field for facet in facets}
+    return arrays.facet_counts(searcher, docs, fields, limit)
 
 
 def ranked(counter: Counter, facet: Facet) -> list[tuple[str | int, int]]:

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_safe
 
 from archive.search import engine
 from archive.search.backend import SearchUnavailable
-from archive.search.facets import BY_PARAM, FACETS
+from archive.search.facets import BY_PARAM, FACETS, VALUES_MAX
 from archive.search.params import SORTS, SearchParams, read_params
 
 FACET_VALUES_SHOWN = 8
-FACET_VALUES_MAX = 100
+FACET_VALUES_MAX = VALUES_MAX
 UNAVAILABLE = "搜索暂时不可用，请稍后再试。"
 
 

@@ -126,3 +126,21 @@ def test_an_unknown_query_shape_is_left_to_whoosh() -> None:
     plan = qc.MatchPlan(required=[[wq.Prefix("text", "高")]])
     docs = get_backend().read(lambda s: qc.matching_array(s, plan))
     assert isinstance(docs, np.ndarray) and len(docs) > 0
+
+
+@pytest.mark.parametrize("limit", [1, 2, 5])
+def test_a_facet_limit_keeps_the_most_frequent_values_and_their_ties(limit: int) -> None:
+    fields = {f.param: f.field for f in facets.FACETS}
+
+    def both(searcher):
+        docs = arrays.match(searcher, _plan("企业").required, [])
+        return (arrays.facet_counts(searcher, docs, fields),
+                arrays.facet_counts(searcher, docs, fields, limit))
+
+    full, limited = get_backend().read(both)
+    for param, counts in full.items():
+        if len(counts) <= limit:
+            assert limited[param] == counts
+            continue
+        least = sorted(counts.values(), reverse=True)[limit - 1]
+        assert limited[param] == Counter({v: n for v, n in counts.items() if n >= least}), param
