@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, byte_to_length
+from whoosh.fields import NUMERIC
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
@@ -262,15 +264,23 @@ def _facet_pairs(segment: Segment, field: str) -> tuple[np.ndarray, np.ndarray, 
         if field not in reader.schema:
             return EMPTY, EMPTY, []
         fieldobj = reader.schema[field]
-        docs, codes, values = [], [], []
-        for code, btext in enumerate(fieldobj.sortable_terms(reader, field)):
+        numeric = isinstance(fieldobj, NUMERIC)
+        docs: list[int] = []
+        codes: list[int] = []
+        values: list[Any] = []
+        # One walk over the field's terms in the term table (a lookup per value costs
+        # more where there are thousands of authors).
+        for (name, btext), info in reader._terms.items_from(field, b""):
+            if name != field or (numeric and btext[:1] != b"\x00"):
+                break  # past the field, or past a number's full-precision terms
+            if info.is_inlined():
+                ids = info.inlined_postings()[0]
+            else:
+                ids = term_postings(segment, field, btext)[0].tolist()
+            codes.extend([len(values)] * len(ids))
+            docs.extend(ids)
             values.append(fieldobj.from_bytes(btext))
-            found = term_postings(segment, field, btext)[0]
-            docs.append(found)
-            codes.append(np.full(len(found), code, dtype=np.int64))
-        if not docs:
-            return EMPTY, EMPTY, []
-        return np.concatenate(docs), np.concatenate(codes), values
+        return np.array(docs, dtype=np.int64), np.array(codes, dtype=np.int64), values
 
     return segment.cached(("facet", field), make)
 
@@ -373,10 +383,23 @@ def _atom_postings(segment: Segment, atom: Atom) -> tuple[np.ndarray, np.ndarray
     return docs, counts.astype(np.float64)
 
 
+# Whoosh keeps a document's field length as one byte (an approximation for BM25).
+_LENGTH_OF_BYTE = np.array([0.0] + [byte_to_length(b) for b in range(1, 256)])
+
+
 def _lengths(segment: Segment, field: str) -> np.ndarray:
-    reader = segment.reader
-    return segment.cached(("lengths", field), lambda: np.array(
-        [reader.doc_field_length(d, field) for d in range(segment.size)], dtype=np.float64))
+    """Each document's length in a field, read as one buffer from Whoosh's length
+    column (what doc_field_length reads one document at a time)."""
+
+    def make() -> np.ndarray:
+        out = np.zeros(segment.size, dtype=np.float64)
+        column = segment.reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+        if column is not None and column._count:
+            raw = column._dbfile.get(column._basepos, column._count)
+            out[: column._count] = _LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
+        return out
+
+    return segment.cached(("lengths", field), make)
 
 
 def ranked(searcher: Searcher, docs: np.ndarray, query: wq.Query | None,

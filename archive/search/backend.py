@@ -181,7 +181,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
             return
         path = self._signature_path()
         signature = self.schema_signature()
-        if self.index.doc_count() == 0:
+        if self.index.doc_count_all() == 0:  # from the table of contents: no reader
             if not path.exists() or path.read_text().strip() != signature:
                 path.write_text(signature + "\n")
             self.schema_outdated = False

@@ -144,3 +144,16 @@ def test_a_facet_limit_keeps_the_most_frequent_values_and_their_ties(limit: int)
             continue
         least = sorted(counts.values(), reverse=True)[limit - 1]
         assert limited[param] == Counter({v: n for v, n in counts.items() if n >= least}), param
+
+
+def test_field_lengths_are_whooshs() -> None:
+    def check(searcher):
+        for segment in arrays.segments(searcher):
+            for field in ("text", "headline", "words"):
+                ours = arrays._lengths(segment, field).tolist()
+                theirs = [segment.reader.doc_field_length(d, field) or 0
+                          for d in range(segment.size)]
+                assert ours == theirs, field
+        return True
+
+    assert get_backend().read(check)
