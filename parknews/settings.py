@@ -203,6 +203,8 @@ else:
             "BATCH_SIZE": envint("PARKNEWS_INDEX_BATCH", "10000"),
         }
     }
+# Memory each process may keep for arrays read from the index (archive/search/arrays.py).
+SEARCH_CACHE_MB = envint("PARKNEWS_SEARCH_CACHE_MB", "256")
 # Processes that analyse a large index write (a rebuild) in parallel.
 SEARCH_INDEX_PROCESSES = envint("PARKNEWS_INDEX_PROCESSES", str(min(4, os.cpu_count() or 1)))
 # Saves and deletes re-index after commit, through archive.search.writer.
