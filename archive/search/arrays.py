@@ -19,6 +19,7 @@ with BM25 over the same atoms the ranking query names (`ranked`), or sort by dat
 from __future__ import annotations
 
 import math
+import pickle
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -32,6 +33,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, byte_to_length
 from whoosh.fields import NUMERIC
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
+
+from archive.search.whoosh_bulk import SIDECAR_EXT
 
 POSITION_BITS = 23  # positions below 8M characters in one field of one article
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -256,6 +259,21 @@ def _local(segment: Segment, docs: np.ndarray) -> np.ndarray:
 # Facets.
 
 
+def read_sidecar(segment: Segment) -> dict[str, tuple[bytes, bytes, list[bytes]]] | None:
+    """The (document, term) pairs the writer kept beside the segment, if it did
+    (`whoosh_bulk.BulkSegmentWriter._write_sidecar`)."""
+
+    def make() -> dict | None:
+        storage = segment.reader.storage()
+        name = segment.reader.segment().make_filename(SIDECAR_EXT)
+        if not storage.file_exists(name):
+            return None
+        with storage.open_file(name) as f:
+            return pickle.loads(f.read())
+
+    return segment.cached(("sidecar",), make)
+
+
 def _facet_pairs(segment: Segment, field: str) -> tuple[np.ndarray, np.ndarray, list[Any]]:
     """(documents, value codes, values) of a whole-value field."""
 
@@ -264,6 +282,18 @@ def _facet_pairs(segment: Segment, field: str) -> tuple[np.ndarray, np.ndarray, 
         if field not in reader.schema:
             return EMPTY, EMPTY, []
         fieldobj = reader.schema[field]
+        sidecar = read_sidecar(segment)
+        if sidecar is not None and field in sidecar:
+            docs_b, codes_b, btexts = sidecar[field]
+            numeric_terms = [b for b in btexts if not isinstance(fieldobj, NUMERIC)
+                             or b[:1] == b"\x00"]
+            keep = len(numeric_terms)  # a number's full-precision terms sort first
+            docs_a = np.frombuffer(docs_b, dtype=np.int64)
+            codes_a = np.frombuffer(codes_b, dtype=np.int64)
+            if keep < len(btexts):
+                mask = codes_a < keep
+                docs_a, codes_a = docs_a[mask], codes_a[mask]
+            return docs_a, codes_a, [fieldobj.from_bytes(b) for b in numeric_terms]
         numeric = isinstance(fieldobj, NUMERIC)
         docs: list[int] = []
         codes: list[int] = []

@@ -43,6 +43,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
 from archive.search import analysis
+from archive.search.facets import FACETS
 from archive.search.locking import index_write_lock
 from archive.search.whoosh_bulk import (
     BulkSegmentWriter,
@@ -68,6 +69,8 @@ READ_ATTEMPTS = 4
 # rebuild, a large ingest), each writing segments of at most SEGMENT_DOCS.
 PARALLEL_MIN_DOCS = 200
 SEGMENT_DOCS = 2500
+# Whole-value fields the search reads per segment as arrays (facets, dates).
+SIDECAR_FIELDS = frozenset({f.field for f in FACETS} | {"issue_date"})
 MATCH_ALL = frozenset({"*", "*:*", "(*)"})
 
 
@@ -307,7 +310,8 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
                 return report
             if len(docs) >= PARALLEL_MIN_DOCS:
                 chunks = chunked(docs, _processes(), SEGMENT_DOCS)
-                segments, ids = write_segments(self.index, chunks, _processes(), ID)
+                segments, ids = write_segments(self.index, chunks, _processes(), ID,
+                                               SIDECAR_FIELDS)
                 self._add_segments(segments, ids + remove)
             else:
                 writer = self._writer()
@@ -330,7 +334,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
             self.index = self.index.refresh()
             chunks = (self._prepare(index, chunk, skipped)
                       for chunk in chunked(objects, _processes(), SEGMENT_DOCS))
-            segments, ids = write_segments(self.index, chunks, _processes(), ID)
+            segments, ids = write_segments(self.index, chunks, _processes(), ID, SIDECAR_FIELDS)
             self._add_segments(segments, ids + remove + skipped)
         return WriteReport(written=len(ids), removed=len(remove) + len(skipped))
 
@@ -355,7 +359,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
 
     def _writer(self) -> Any:
         # We hold our own lock, so Whoosh's is free unless another tool writes.
-        return BulkSegmentWriter(self.index, timeout=5.0, delay=0.05)
+        return BulkSegmentWriter(self.index, SIDECAR_FIELDS, timeout=5.0, delay=0.05)
 
     # Reads.
 

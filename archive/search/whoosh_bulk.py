@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
+import pickle
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,6 +41,7 @@ T = TypeVar("T")
 Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, encoded positions
 COMPRESSION = 1  # zlib level for posting blocks (Whoosh's default, 3, is slower)
 COMPRESS_FROM = 8  # postings in a block
+SIDECAR_EXT = ".fct"
 INLINE_POSTINGS = 4  # a term with at most this many postings keeps them in the term table
 
 
@@ -201,13 +203,14 @@ class PostingTable:
 class BulkSegmentWriter(SegmentWriter):
     """Whoosh's SegmentWriter with the posting table above and a block-at-a-time flush."""
 
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, sidecar_fields: Iterable[str] = (), **kwargs: Any) -> None:
         # Separate files per segment, not one compound file: Whoosh opens a compound
         # file's parts as BytesIO copies of the mmap, so every searcher would copy the
         # whole index into memory (6 ms a file at 10k articles, and the RAM).
         kwargs.setdefault("compound", False)
         super().__init__(ix, **kwargs)
         self.pool = PostingTable()  # type: ignore[assignment]
+        self.sidecar_fields = frozenset(sidecar_fields)
 
     def add_document(self, **fields: Any) -> None:
         """Whoosh's add_document, minus what our schema never uses (vectors, separate
@@ -277,6 +280,27 @@ class BulkSegmentWriter(SegmentWriter):
         writer.close()
         if lengths is not None:
             lengths.close()
+        self._write_sidecar()
+
+    def _write_sidecar(self) -> None:
+        """Whole-value fields as (document, term) pairs in one file beside the segment
+        (`arrays.read_sidecar`), so a new process counts facets without walking every
+        value's postings. Named like the segment's files, so Whoosh deletes it with them."""
+        table: dict[str, tuple[bytes, bytes, list[bytes]]] = {}
+        for fieldname in sorted(self.sidecar_fields & set(self.pool.fields)):
+            terms = self.pool.fields[fieldname]
+            docs: list[int] = []
+            codes: list[int] = []
+            btexts = sorted(terms)
+            for code, btext in enumerate(btexts):
+                ids = [posting[0] for posting in terms[btext]]
+                docs.extend(ids)
+                codes.extend([code] * len(ids))
+            table[fieldname] = (np.array(docs, dtype=np.int64).tobytes(),
+                                np.array(codes, dtype=np.int64).tobytes(), btexts)
+        if table:
+            with self.storage.create_file(self.newsegment.make_filename(SIDECAR_EXT)) as f:
+                f.write(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class _PostingsWriter(W3PostingsWriter):
@@ -370,13 +394,13 @@ def merge_tiers(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
     return [s for s in segments if id(s) not in ids]
 
 
-def _segment_of(args: tuple[str, str, list[dict[str, Any]]]) -> Any:
+def _segment_of(args: tuple[str, str, frozenset[str], list[dict[str, Any]]]) -> Any:
     """In a worker process: write documents into a new segment (not yet in the index's
     table of contents) and return the segment."""
     from whoosh.index import open_dir
 
-    path, indexname, docs = args
-    writer = BulkSegmentWriter(open_dir(path, indexname=indexname), _lk=False)
+    path, indexname, sidecar_fields, docs = args
+    writer = BulkSegmentWriter(open_dir(path, indexname=indexname), sidecar_fields, _lk=False)
     # The workers share the index's temporary directory: the committing writer removes
     # it, never a worker (as in Whoosh's MpWriter).
     for doc in docs:
@@ -397,7 +421,8 @@ def chunked(items: Sequence[T], processes: int, segment_docs: int) -> Iterator[S
 
 
 def write_segments(ix: Any, chunks: Iterable[list[dict[str, Any]]], processes: int,
-                   id_field: str) -> tuple[list[Any], list[str]]:
+                   id_field: str, sidecar_fields: frozenset[str] = frozenset(),
+                   ) -> tuple[list[Any], list[str]]:
     """Write each chunk of documents as a new segment, `processes` at a time (forked
     workers; each chunk is handed over as soon as the iterable gives it, so preparing
     the next chunk overlaps indexing this one). Returns the segments, which the caller
@@ -409,7 +434,8 @@ def write_segments(ix: Any, chunks: Iterable[list[dict[str, Any]]], processes: i
         segments = []
         for docs in chunks:
             ids += [doc[id_field] for doc in docs]
-            segments.append(_segment_of((ix.storage.folder, ix.indexname, docs)))
+            segments.append(_segment_of((ix.storage.folder, ix.indexname, sidecar_fields,
+                                         docs)))
         return segments, ids
     context = multiprocessing.get_context("fork")
     with context.Pool(processes, maxtasksperchild=1) as pool:
@@ -417,6 +443,6 @@ def write_segments(ix: Any, chunks: Iterable[list[dict[str, Any]]], processes: i
         for docs in chunks:
             if docs:
                 ids += [doc[id_field] for doc in docs]
-                pending.append(pool.apply_async(_segment_of,
-                                                ((ix.storage.folder, ix.indexname, docs),)))
+                job = (ix.storage.folder, ix.indexname, sidecar_fields, docs)
+                pending.append(pool.apply_async(_segment_of, (job,)))
         return [result.get() for result in pending], ids

@@ -157,3 +157,26 @@ def test_field_lengths_are_whooshs() -> None:
         return True
 
     assert get_backend().read(check)
+
+
+def test_facet_pairs_from_the_writers_sidecar_equal_walking_the_terms(monkeypatch) -> None:
+    fields = sorted({f.field for f in facets.FACETS} | {"issue_date"})
+
+    def pairs(searcher) -> list:
+        arrays.cache.clear()
+        out = []
+        for segment in arrays.segments(searcher):
+            for field in fields:
+                docs, codes, values = arrays._facet_pairs(segment, field)
+                out.append(sorted(zip(docs.tolist(), [values[c] for c in codes.tolist()],
+                                      strict=True)))
+        return out
+
+    assert get_backend().read(lambda s: all(
+        arrays.read_sidecar(segment) is not None for segment in arrays.segments(s)))
+    from_sidecars = get_backend().read(pairs)
+    monkeypatch.setattr(arrays, "read_sidecar", lambda segment: None)
+    walked = get_backend().read(pairs)
+    arrays.cache.clear()
+    assert from_sidecars == walked
+    assert sum(len(p) for p in walked) > 100
