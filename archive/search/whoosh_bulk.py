@@ -57,24 +57,6 @@ class PackedPositions(Positions):
         return array("I", valuestring[_INT_SIZE:]).tolist()
 
 
-# Most terms occur once in a document: their encodings, by position, made once.
-_SINGLE: list[bytes] = [pack_uint(1) + array("I", [i]).tobytes() for i in range(8192)]
-
-
-def _postings(positions: dict[str, list[int]], boost: float) -> list[Posting]:
-    single, top = _SINGLE, len(_SINGLE)
-    return [
-        (
-            term.encode("utf-8"),
-            len(where),
-            len(where) * boost,
-            single[where[0]] if len(where) == 1 and where[0] < top
-            else pack_uint(len(where)) + array("I", where).tobytes(),
-        )
-        for term, where in positions.items()
-    ]
-
-
 _CHAR_BITS = 21  # Unicode code points fit in 21 bits
 
 
@@ -124,6 +106,9 @@ def word_positions(text: str) -> dict[str, list[int]]:
     return analysis.word_positions(text)
 
 
+_COUNTS = [pack_uint(n) for n in range(1024)]
+
+
 class _BulkText(TEXT):
     """A TEXT field (PackedPositions format) that hands the writer all of a document's
     postings at once."""
@@ -132,11 +117,13 @@ class _BulkText(TEXT):
         super().__init__(phrase=True, **kwargs)
         self.format = PackedPositions(field_boost=self.format.field_boost)
 
-    def positions(self, value: str) -> dict[str, list[int]]:
+    def postings(self, value: str) -> list[Posting]:
         raise NotImplementedError
 
-    def postings(self, value: str) -> list[Posting]:
-        return _postings(self.positions(value), self.format.field_boost)
+    def add_to(self, terms: dict, docnum: int, value: str, boost: float) -> int:
+        """Add a document's postings to a segment's term → postings table (terms as
+        str: encoded once per segment when written); returns the field length."""
+        raise NotImplementedError
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[Posting]:
         if not isinstance(value, str):
@@ -149,6 +136,22 @@ class GramText(_BulkText):
 
     def postings(self, value: str) -> list[Posting]:
         return gram_postings(value, self.format.field_boost)
+
+    def add_to(self, terms: dict, docnum: int, value: str, boost: float) -> int:
+        found, firsts, counts, packed = _gram_groups(value)
+        boost *= self.format.field_boost
+        get = terms.get
+        for term, first, count in zip(found, firsts, counts, strict=True):
+            posting = (docnum, count * boost,
+                       _COUNTS[count] + packed[4 * first : 4 * (first + count)]
+                       if count < len(_COUNTS)
+                       else pack_uint(count) + packed[4 * first : 4 * (first + count)])
+            entry = get(term)
+            if entry is None:
+                terms[term] = [posting]
+            else:
+                entry.append(posting)
+        return sum(counts)
 
 
 class WordText(_BulkText):
@@ -164,13 +167,31 @@ class WordText(_BulkText):
         return [(word.encode("utf-8"), len(at), len(at) * boost, pack_uint(len(at)))
                 for word, at in analysis.word_positions(value).items()]
 
+    def add_to(self, terms: dict, docnum: int, value: str, boost: float) -> int:
+        boost *= self.format.field_boost
+        get = terms.get
+        length = 0
+        for word, at in analysis.word_positions(value).items():
+            count = len(at)
+            length += count
+            posting = (docnum, count * boost, _COUNTS[count] if count < len(_COUNTS)
+                       else pack_uint(count))
+            entry = get(word)
+            if entry is None:
+                terms[word] = [posting]
+            else:
+                entry.append(posting)
+        return length
+
 
 class PostingTable:
     """A segment's postings in memory: field → term → [(docnum, weight, value)]. Stands in
     for Whoosh's PostingPool (the writer and its merges call `add`)."""
 
     def __init__(self) -> None:
-        self.fields: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
+        self.fields: dict[str, dict[Any, list[tuple[int, float, bytes]]]] = {}
+        # Fields whose terms are kept as str (the bulk text fields); others as bytes.
+        self.text_fields: frozenset[str] = frozenset()
         self.keep = False
 
     @property
@@ -182,18 +203,8 @@ class PostingTable:
         if docnum < 0:  # Whoosh's marker for spelling words, which we do not keep
             return
         terms = self.fields.setdefault(fieldname, {})
-        terms.setdefault(btext, []).append((docnum, weight, value or b""))
-
-    def add_document(self, fieldname: str, docnum: int, postings: list[Posting],
-                     boost: float) -> None:
-        terms = self.fields.setdefault(fieldname, {})
-        get = terms.get
-        for btext, _, weight, value in postings:
-            entry = get(btext)
-            if entry is None:
-                terms[btext] = [(docnum, weight * boost, value)]
-            else:
-                entry.append((docnum, weight * boost, value))
+        key = btext.decode("utf-8") if fieldname in self.text_fields else btext
+        terms.setdefault(key, []).append((docnum, weight, value or b""))
 
     def cleanup(self) -> None:
         if not self.keep:
@@ -210,6 +221,8 @@ class BulkSegmentWriter(SegmentWriter):
         kwargs.setdefault("compound", False)
         super().__init__(ix, **kwargs)
         self.pool = PostingTable()  # type: ignore[assignment]
+        self.pool.text_fields = frozenset(
+            name for name, field in self.schema.items() if isinstance(field, _BulkText))
         self.sidecar_fields = frozenset(sidecar_fields)
 
     def add_document(self, **fields: Any) -> None:
@@ -232,9 +245,8 @@ class BulkSegmentWriter(SegmentWriter):
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
                 if isinstance(field, _BulkText):
-                    postings = field.postings(value)
-                    self.pool.add_document(fieldname, docnum, postings, boost)
-                    length = sum(p[1] for p in postings) if field.scorable else 0
+                    terms = self.pool.fields.setdefault(fieldname, {})
+                    length = field.add_to(terms, docnum, value, boost)
                 else:
                     for tbytes, freq, weight, vbytes in field.index(value):
                         if field.scorable:
@@ -274,8 +286,10 @@ class BulkSegmentWriter(SegmentWriter):
             if lengths is not None and fieldobj.scorable:
                 doc_lengths = [lengths.doc_field_length(d, fieldname) for d in range(self.docnum)]
             writer.start_field(fieldname, fieldobj)
-            for btext in sorted(terms):
-                _write_term(writer, btext, terms[btext], doc_lengths)
+            # UTF-8 sorts as code points do, so str terms sort as their bytes would.
+            for term in sorted(terms):
+                btext = term.encode("utf-8") if isinstance(term, str) else term
+                _write_term(writer, btext, terms[term], doc_lengths)
             writer.finish_field()
         writer.close()
         if lengths is not None:
