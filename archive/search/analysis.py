@@ -186,8 +186,12 @@ def needle_grams(needle: str) -> list[str]:
 _RE_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 
 
+SubWords = tuple[tuple[str, int], ...] | None
+
+
 class Segmenter(Protocol):
     name: str
+    word_info: dict[str, SubWords]  # see _sub_words_of
 
     def tokenize(self, text: str) -> list[tuple[str, int, int]]: ...
 
@@ -209,6 +213,7 @@ class JiebaSegmenter:
             warnings.simplefilter("ignore", SyntaxWarning)
             import jieba
         self._jieba = jieba
+        self.word_info: dict[str, SubWords] = {}
         jieba.setLogLevel(60)
         # jieba caches its parsed dictionary; keep that in the data dir, not /tmp.
         jieba.dt.tmp_dir = str(_cache_dir())
@@ -225,7 +230,7 @@ class JiebaSegmenter:
 
     def add_word(self, word: str) -> None:
         self._jieba.add_word(word)
-        _word_info.clear()
+        self.word_info.clear()
 
 
 class RustSegmenter:
@@ -240,6 +245,7 @@ class RustSegmenter:
         import rjieba
 
         self._rjieba = rjieba
+        self.word_info: dict[str, SubWords] = {}
 
     def tokenize(self, text: str) -> list[tuple[str, int, int]]:
         out: list[tuple[str, int, int]] = []
@@ -262,7 +268,7 @@ class RustSegmenter:
 
     def add_word(self, word: str) -> None:
         self._rjieba.add_word(word, None, None)
-        _word_info.clear()
+        self.word_info.clear()
 
 
 SEGMENTERS: dict[str, Callable[[], Segmenter]] = {"jieba": JiebaSegmenter, "rjieba": RustSegmenter}
@@ -323,10 +329,11 @@ def words(text: str, *, sub_words: bool = True, seg: Segmenter | None = None) ->
     out: list[Term] = []
     position = -1
     for word, start, end in seg.tokenize(folded.text):
-        if not is_word(word):
+        subs = _sub_words_of(word, seg)
+        if subs is None:
             continue
         position += 1
-        for sub, k in _sub_words(word, seg.has_word) if sub_words else ():
+        for sub, k in subs if sub_words else ():
             s, e = folded.span(start + k, start + k + len(sub))
             out.append(Term(sub, position, s, e))
         s, e = folded.span(start, end)
@@ -335,22 +342,18 @@ def words(text: str, *, sub_words: bool = True, seg: Segmenter | None = None) ->
 
 
 _MISSING = object()
-# word → its sub-words (None: not a word). Words recur across articles; the dictionary
-# decides sub-words, so adding a word to it clears this.
-_word_info: dict[str, tuple[str, ...] | None] = {}
 _WORD_INFO_MAX = 500_000
 
 
-def _sub_words_of(word: str, seg: Segmenter) -> tuple[str, ...] | None:
-    info = _word_info.get(word, _MISSING)
+def _sub_words_of(word: str, seg: Segmenter) -> SubWords:
+    """The word's (sub-word, offset) pairs, None if it is not a word; kept by the
+    segmenter, whose dictionary decides them (words recur across articles)."""
+    info = seg.word_info.get(word, _MISSING)
     if info is _MISSING:
-        if not is_word(word):
-            info = None
-        else:
-            info = tuple(sub for sub, _ in _sub_words(word, seg.has_word))
-        if len(_word_info) >= _WORD_INFO_MAX:
-            _word_info.clear()
-        _word_info[word] = info
+        info = tuple(_sub_words(word, seg.has_word)) if is_word(word) else None
+        if len(seg.word_info) >= _WORD_INFO_MAX:
+            seg.word_info.clear()
+        seg.word_info[word] = info
     return info  # type: ignore[return-value]
 
 
@@ -364,7 +367,7 @@ def word_positions(text: str) -> dict[str, list[int]]:
         if subs is None:
             continue
         position += 1
-        for sub in subs:
+        for sub, _ in subs:
             positions.setdefault(sub, []).append(position)
         positions.setdefault(word, []).append(position)
     return positions

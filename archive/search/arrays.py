@@ -29,12 +29,11 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, byte_to_length
 from whoosh.fields import NUMERIC
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from archive.search.whoosh_bulk import SIDECAR_EXT
+from archive.search.whoosh_bulk import SIDECAR_EXT, field_lengths
 
 POSITION_BITS = 23  # positions below 8M characters in one field of one article
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -83,8 +82,12 @@ class _Cache:
 def _nbytes(value: Any) -> int:
     if isinstance(value, np.ndarray):
         return value.nbytes + 100
+    if isinstance(value, bytes):
+        return len(value) + 50
     if isinstance(value, tuple | list):
         return sum(_nbytes(v) for v in value) + 50
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values()) + 50
     return 100
 
 
@@ -413,23 +416,9 @@ def _atom_postings(segment: Segment, atom: Atom) -> tuple[np.ndarray, np.ndarray
     return docs, counts.astype(np.float64)
 
 
-# Whoosh keeps a document's field length as one byte (an approximation for BM25).
-_LENGTH_OF_BYTE = np.array([0.0] + [byte_to_length(b) for b in range(1, 256)])
-
-
 def _lengths(segment: Segment, field: str) -> np.ndarray:
-    """Each document's length in a field, read as one buffer from Whoosh's length
-    column (what doc_field_length reads one document at a time)."""
-
-    def make() -> np.ndarray:
-        out = np.zeros(segment.size, dtype=np.float64)
-        column = segment.reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-        if column is not None and column._count:
-            raw = column._dbfile.get(column._basepos, column._count)
-            out[: column._count] = _LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
-        return out
-
-    return segment.cached(("lengths", field), make)
+    return segment.cached(("lengths", field), lambda: field_lengths(
+        segment.reader._perdoc, field, segment.size).astype(np.float64))
 
 
 def ranked(searcher: Searcher, docs: np.ndarray, query: wq.Query | None,

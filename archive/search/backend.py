@@ -309,10 +309,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
             if not docs and not remove:
                 return report
             if len(docs) >= PARALLEL_MIN_DOCS:
-                chunks = chunked(docs, _processes(), SEGMENT_DOCS)
-                segments, ids = write_segments(self.index, chunks, _processes(), ID,
-                                               SIDECAR_FIELDS)
-                self._add_segments(segments, ids + remove)
+                self._add_segments(chunked(docs, _processes(), SEGMENT_DOCS), remove)
             else:
                 writer = self._writer()
                 try:
@@ -334,15 +331,19 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
             self.index = self.index.refresh()
             chunks = (self._prepare(index, chunk, skipped)
                       for chunk in chunked(objects, _processes(), SEGMENT_DOCS))
-            segments, ids = write_segments(self.index, chunks, _processes(), ID, SIDECAR_FIELDS)
-            self._add_segments(segments, ids + remove + skipped)
-        return WriteReport(written=len(ids), removed=len(remove) + len(skipped))
+            # `skipped` fills as the chunks are prepared, before the commit reads it.
+            written = self._add_segments(chunks, remove, skipped)
+        return WriteReport(written=written, removed=len(remove) + len(skipped))
 
-    def _add_segments(self, segments: list[Any], replaced_ids: list[str]) -> None:
-        """One commit: delete the documents these ids name, add the new segments."""
+    def _add_segments(self, chunks: Iterable[list[dict[str, Any]]],
+                      *removed: list[str]) -> int:
+        """Write the chunks as new segments (parallel workers), then in one commit delete
+        the old versions of their documents and the `removed` ids and add the segments.
+        Returns how many documents were written."""
+        segments, ids = write_segments(self.index, chunks, _processes(), ID, SIDECAR_FIELDS)
         writer = self._writer()
         try:
-            writer.delete_terms(ID, replaced_ids)
+            writer.delete_terms(ID, ids + [i for ids_ in removed for i in ids_])
             kept = writer._merge_segments(merge_tiers, None, None)
             if writer._added:
                 kept.append(writer._finalize_segment())
@@ -353,6 +354,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
+        return len(ids)
 
     def _write_lock(self):
         return index_write_lock(self.path, WRITE_WAIT_SECONDS)

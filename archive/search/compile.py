@@ -3,7 +3,7 @@
 Matching and ranking are separate on purpose. The match query decides *which* articles
 are results, exactly: each needle is the phrase of its grams in the `text` field (a
 substring test, see `analysis.py`), combined with AND / OR / NOT as typed, plus the facet
-filters; the combining is done on document sets (`matching_docs`). The ranking query
+filters; the combining is done on document sets (`matching_array`). The ranking query
 only orders them: the needle found in the headline (boosted) and the needle's jieba
 words in `words`; it never adds or removes a result.
 """
@@ -41,7 +41,7 @@ def needle_query(needle: Needle | str, fieldname: str = TEXT) -> wq.Query:
 @dataclass
 class MatchPlan:
     """Which documents match: in every group at least one query matches, and no
-    excluded query matches. Evaluated with set operations (`matching_docs`) rather than
+    excluded query matches. Evaluated with set operations (`matching_array`) rather than
     Whoosh's And/AndNot matchers, whose skip_to over phrase matchers is unreliable
     (AndNotMatcher lets excluded documents through, depending on document order:
     whoosh-community/whoosh#419; seen here with `大产 -高新区`)."""
@@ -61,14 +61,9 @@ def match_plan(parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]]) 
     return plan
 
 
-def matching_docs(searcher: Searcher, plan: MatchPlan) -> set[int]:
-    """Document numbers the plan matches (deleted documents never appear)."""
-    return set(matching_array(searcher, plan).tolist())
-
-
 def matching_array(searcher: Searcher, plan: MatchPlan) -> np.ndarray:
-    """The same, as a sorted array (`arrays.py`; Whoosh's own matchers for a query that
-    module does not evaluate)."""
+    """Sorted document numbers the plan matches, deleted documents never (`arrays.py`;
+    Whoosh's own matchers for a query that module does not evaluate)."""
     try:
         return arrays.match(searcher, plan.required, plan.excluded)
     except arrays.Unsupported:

@@ -102,7 +102,7 @@ def count_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]
     if cluster is not None:
         return cluster.count_articles(es.article_query(parsed, filters))
     plan = qc.match_plan(parsed, filters)
-    return get_backend().read(lambda s: len(qc.matching_docs(s, plan)))
+    return get_backend().read(lambda s: len(qc.matching_array(s, plan)))
 
 
 def _run(searcher: Any, match: qc.MatchPlan, rank: wq.Query | None, sort: str,

@@ -7,7 +7,7 @@ Profiled on 313 articles of the benchmark corpus (about 1,300 postings each), th
 23 ms per article to add and 21 ms to commit. Here instead:
 
 * gram and word fields compute a document's postings in one pass over its folded text
-  (`GramText.postings`, `WordText.postings`);
+  (`GramText.term_values`, `WordText.term_values`);
 * a segment's postings collect in memory, per field and term (`PostingTable`; callers
   bound a segment by committing every few thousand documents);
 * at commit each term's posting list goes to Whoosh's own codec a whole block at a time,
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3PostingsWriter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PostingsWriter, byte_to_length
 from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
 from whoosh.system import _INT_SIZE, pack_uint, pack_ushort
@@ -92,21 +92,11 @@ def gram_positions(text: str) -> dict[str, list[int]]:
     return {t: flat[f : f + c] for t, f, c in zip(terms, firsts, counts, strict=True)}
 
 
-def gram_postings(text: str, boost: float) -> list[Posting]:
-    terms, firsts, counts, packed = _gram_groups(text)
-    return [
-        (term.encode("utf-8"), count, count * boost,
-         pack_uint(count) + packed[4 * first : 4 * (first + count)])
-        for term, first, count in zip(terms, firsts, counts, strict=True)
-    ]
-
-
-def word_positions(text: str) -> dict[str, list[int]]:
-    """What `analysis.words` yields, as term → positions."""
-    return analysis.word_positions(text)
-
-
 _COUNTS = [pack_uint(n) for n in range(1024)]
+
+
+def _packed_count(count: int) -> bytes:
+    return _COUNTS[count] if count < len(_COUNTS) else pack_uint(count)
 
 
 class _BulkText(TEXT):
@@ -117,41 +107,41 @@ class _BulkText(TEXT):
         super().__init__(phrase=True, **kwargs)
         self.format = PackedPositions(field_boost=self.format.field_boost)
 
-    def postings(self, value: str) -> list[Posting]:
-        raise NotImplementedError
-
-    def add_to(self, terms: dict, docnum: int, value: str, boost: float) -> int:
-        """Add a document's postings to a segment's term → postings table (terms as
-        str: encoded once per segment when written); returns the field length."""
+    def term_values(self, value: str) -> Iterator[tuple[str, int, bytes]]:
+        """(term, frequency, encoded value) of each term of a document."""
         raise NotImplementedError
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[Posting]:
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not a string")
-        return iter(self.postings(value))
-
-
-class GramText(_BulkText):
-    """Characters and character pairs (`analysis.GramAnalyzer` for queries)."""
-
-    def postings(self, value: str) -> list[Posting]:
-        return gram_postings(value, self.format.field_boost)
+        boost = self.format.field_boost
+        return ((term.encode("utf-8"), count, count * boost, encoded)
+                for term, count, encoded in self.term_values(value))
 
     def add_to(self, terms: dict, docnum: int, value: str, boost: float) -> int:
-        found, firsts, counts, packed = _gram_groups(value)
+        """Add a document's postings to a segment's term → postings table (terms as
+        str: encoded once per segment when written); returns the field length."""
         boost *= self.format.field_boost
         get = terms.get
-        for term, first, count in zip(found, firsts, counts, strict=True):
-            posting = (docnum, count * boost,
-                       _COUNTS[count] + packed[4 * first : 4 * (first + count)]
-                       if count < len(_COUNTS)
-                       else pack_uint(count) + packed[4 * first : 4 * (first + count)])
+        length = 0
+        for term, count, encoded in self.term_values(value):
+            length += count
+            posting = (docnum, count * boost, encoded)
             entry = get(term)
             if entry is None:
                 terms[term] = [posting]
             else:
                 entry.append(posting)
-        return sum(counts)
+        return length
+
+
+class GramText(_BulkText):
+    """Characters and character pairs (`analysis.GramAnalyzer` for queries)."""
+
+    def term_values(self, value: str) -> Iterator[tuple[str, int, bytes]]:
+        found, firsts, counts, packed = _gram_groups(value)
+        for term, first, count in zip(found, firsts, counts, strict=True):
+            yield term, count, _packed_count(count) + packed[4 * first : 4 * (first + count)]
 
 
 class WordText(_BulkText):
@@ -162,26 +152,9 @@ class WordText(_BulkText):
         super().__init__(**kwargs)
         self.format = Frequency(field_boost=self.format.field_boost)
 
-    def postings(self, value: str) -> list[Posting]:
-        boost = self.format.field_boost
-        return [(word.encode("utf-8"), len(at), len(at) * boost, pack_uint(len(at)))
-                for word, at in analysis.word_positions(value).items()]
-
-    def add_to(self, terms: dict, docnum: int, value: str, boost: float) -> int:
-        boost *= self.format.field_boost
-        get = terms.get
-        length = 0
+    def term_values(self, value: str) -> Iterator[tuple[str, int, bytes]]:
         for word, at in analysis.word_positions(value).items():
-            count = len(at)
-            length += count
-            posting = (docnum, count * boost, _COUNTS[count] if count < len(_COUNTS)
-                       else pack_uint(count))
-            entry = get(word)
-            if entry is None:
-                terms[word] = [posting]
-            else:
-                entry.append(posting)
-        return length
+            yield word, len(at), _packed_count(len(at))
 
 
 class PostingTable:
@@ -193,10 +166,6 @@ class PostingTable:
         # Fields whose terms are kept as str (the bulk text fields); others as bytes.
         self.text_fields: frozenset[str] = frozenset()
         self.keep = False
-
-    @property
-    def fieldnames(self) -> set[str]:
-        return set(self.fields)
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         fieldname, btext, docnum, weight, value = item
@@ -284,7 +253,7 @@ class BulkSegmentWriter(SegmentWriter):
             fieldobj = self.schema[fieldname]
             doc_lengths = None
             if lengths is not None and fieldobj.scorable:
-                doc_lengths = [lengths.doc_field_length(d, fieldname) for d in range(self.docnum)]
+                doc_lengths = field_lengths(lengths, fieldname, self.docnum).tolist()
             writer.start_field(fieldname, fieldobj)
             # UTF-8 sorts as code points do, so str terms sort as their bytes would.
             for term in sorted(terms):
@@ -315,6 +284,22 @@ class BulkSegmentWriter(SegmentWriter):
         if table:
             with self.storage.create_file(self.newsegment.make_filename(SIDECAR_EXT)) as f:
                 f.write(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# Whoosh keeps a document's field length as one byte (an approximation for BM25).
+_LENGTH_OF_BYTE = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.int64)
+
+
+def field_lengths(perdoc: Any, fieldname: str, count: int) -> np.ndarray:
+    """The first `count` documents' lengths in a field, read as one buffer from Whoosh's
+    length column (what doc_field_length reads one document at a time)."""
+    out = np.zeros(count, dtype=np.int64)
+    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if column is not None and column._count:
+        stored = min(count, column._count)
+        raw = column._dbfile.get(column._basepos, stored)
+        out[:stored] = _LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
+    return out
 
 
 class _PostingsWriter(W3PostingsWriter):

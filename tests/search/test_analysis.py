@@ -124,7 +124,8 @@ def test_index_postings_are_the_analyzers_terms(seed_texts) -> None:
     positions the token analyzers give (used for queries and key terms)."""
     from collections import defaultdict
 
-    from archive.search.whoosh_bulk import gram_positions, word_positions
+    from archive.search.analysis import word_positions
+    from archive.search.whoosh_bulk import gram_positions
 
     for text in [*seed_texts.values(), "ａＢ  c\x00d\u200be\n\n高新区", "", " x "]:
         grams = defaultdict(list)
