@@ -170,8 +170,8 @@ def park_list(request: HttpRequest) -> HttpResponse:
     Zones that do not match ?q= are rendered hidden rather than left out, so the filter
     box can widen the list again without a round trip.
     """
-    q = request.GET.get("q", "").strip()
-    province = request.GET.get("province", "").strip()
+    filters = ParkListFilters(request.GET).values()
+    q, province = filters.get("q", ""), filters.get("province", "")
     parks = Park.objects.annotate(
         n_about=Count("articles", filter=~Q(articles__body=""), distinct=True),
         n_mentions=Count(
@@ -269,8 +269,24 @@ def article_api(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(article_json(article), json_dumps_params={"ensure_ascii": False})
 
 
-class FigureFilters(forms.Form):
-    """The figure explorer's query string. Invalid values are dropped, not fatal."""
+class QueryFilters(forms.Form):
+    """A page's query string; invalid values (a NUL byte, too long, not a number) are
+    dropped, not fatal."""
+
+    def values(self) -> dict[str, Any]:
+        """The valid, non-empty filters."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {key: value for key, value in data.items() if value not in (None, "")}
+
+
+class ParkListFilters(QueryFilters):
+    q = forms.CharField(required=False, max_length=64)
+    province = forms.CharField(required=False, max_length=32)
+
+
+class FigureFilters(QueryFilters):
+    """The figure explorer's query string."""
 
     park = forms.SlugField(required=False, max_length=64)
     province = forms.CharField(required=False, max_length=32)
@@ -281,12 +297,6 @@ class FigureFilters(forms.Form):
         required=False, choices=[(key, name) for key, (name, _) in FIGURE_SORTS.items()]
     )
     format = forms.ChoiceField(required=False, choices=[("csv", "CSV"), ("json", "JSON")])
-
-    def values(self) -> dict[str, Any]:
-        """The valid, non-empty filters."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {key: value for key, value in data.items() if value not in (None, "")}
 
 
 def filter_figures(figures: QuerySet[Figure], filters: dict[str, Any]) -> QuerySet[Figure]:
