@@ -105,6 +105,12 @@ class Article(models.Model):
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="articles")
     ordinal = models.PositiveIntegerField("版内序号", help_text="Position on the page, from 1.")
     kicker = models.CharField("引题", max_length=255, blank=True)
+    dateline = models.CharField(
+        "电头",
+        max_length=128,
+        blank=True,
+        help_text="报道开头的电头，如“本报讯(记者 X)”“新华社北京5月3日电”，原样保存，不属于正文。",
+    )
     title = models.CharField("标题", max_length=255, blank=True)
     subtitle = models.CharField("副题", max_length=255, blank=True)
     section = models.CharField("栏目", max_length=64, blank=True)

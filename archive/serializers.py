@@ -37,6 +37,7 @@ def article_json(article: Article) -> dict[str, Any]:
         "ordinal": article.ordinal,
         "title": article.title,
         "kicker": article.kicker,
+        "dateline": article.dateline,
         "subtitle": article.subtitle,
         "authors": list(article.authors),
         "park": article.park.name if article.park else None,

@@ -8,18 +8,31 @@ interrupts a sentence, a caption or a displaced subtitle.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from .classify import Classified, Kind, byline_names, report_credit
-from .names import parse_name_line
-from .text import ends_sentence, fold, visible_length
+from .boundaries import RunContext, weigh
+from .classify import Classified, Kind, byline_names, looks_like_headline
+from .datelines import split_dateline
+from .names import parse_name_line, split_trailing_names
+from .text import SENTENCE_END, ends_sentence, fold, visible_length
+from .topic import PageTopics
+from .types import ParkMention
 
-ParkFinder = Callable[[str], list[str]]
+
+class ZoneFinder(Protocol):
+    def parks_in(self, text: str) -> list[str]: ...
+
+    def find_mentions(self, text: str) -> list[ParkMention]: ...
+
 
 SECTION_LABEL_MAX_CHARS = 6
 # Blank lines that mark where a picture stood in the OCR'd column.
 PICTURE_GAP = 2
+# A kicker may run longer than a headline line; past this it is a sentence.
+KICKER_MAX_CHARS = 64
+# How much of the text under a headline run is read to judge its topic.
+TOPIC_WINDOW_BLOCKS = 3
 
 
 @dataclass
@@ -34,6 +47,7 @@ class RawArticle:
     """An article while it is being assembled: paragraphs not yet joined or cleaned."""
 
     title: str = ""
+    dateline: str = ""
     kicker: str = ""
     subtitle: str = ""
     section: str = ""
@@ -42,6 +56,7 @@ class RawArticle:
     credits: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     other_spans: list[tuple[int, int]] = field(default_factory=list)
+    verdicts: list[str] = field(default_factory=list)
     signed_off: bool = False
     untitled: bool = False
     fragment: bool = False
@@ -65,16 +80,40 @@ def headline_text(item: Classified) -> str:
     return " ".join(item.block.lines)
 
 
-def assemble_articles(items: list[Classified], find_parks: ParkFinder) -> list[RawArticle]:
+def assemble_articles(
+    items: list[Classified], zones: ZoneFinder, topics: PageTopics
+) -> list[RawArticle]:
     """Group the page's blocks into articles, in page order."""
-    assembler = _Assembler(items, find_parks)
+    assembler = _Assembler(promote_long_kickers(items), zones, topics)
     return assembler.run()
 
 
+def promote_long_kickers(items: list[Classified]) -> list[Classified]:
+    """A long one-line kicker (over a headline line's length) is headline-like in place.
+
+    It reads as a paragraph on its own, but a line with no sentence in it, standing after
+    a finished paragraph and right over a headline, is a kicker: text never stops without
+    its punctuation just before a headline.
+    """
+    out = list(items)
+    for i, item in enumerate(items[:-1]):
+        if item.kind is not Kind.PARA or items[i + 1].kind is not Kind.SHORT:
+            continue
+        if len(item.block.lines) != 1 or visible_length(item.text) > KICKER_MAX_CHARS:
+            continue
+        if i > 0 and items[i - 1].kind is Kind.PARA and not ends_sentence(items[i - 1].text):
+            continue
+        if looks_like_headline(item.text, max_chars=KICKER_MAX_CHARS):
+            out[i] = Classified(item.block, Kind.SHORT)
+    return out
+
+
 class _Assembler:
-    def __init__(self, items: list[Classified], find_parks: ParkFinder) -> None:
+    def __init__(self, items: list[Classified], zones: ZoneFinder, topics: PageTopics) -> None:
         self.items = items
-        self.find_parks = find_parks
+        self.zones = zones
+        self.find_parks = zones.parks_in
+        self.topics = topics
         self.articles: list[RawArticle] = []
         self.pending_credits: list[tuple[str, tuple[int, int]]] = []
 
@@ -94,7 +133,7 @@ class _Assembler:
                 Kind.CAPTION: self.take_caption,
                 Kind.BYLINE: self.take_byline,
                 Kind.NAMES: self.take_names,
-                Kind.REPORT: self.take_paragraph,
+                Kind.REPORT: self.take_report,
                 Kind.PARA: self.take_paragraph,
                 Kind.PAGE_META: self.skip,
             }[item.kind]
@@ -134,16 +173,34 @@ class _Assembler:
             # Names after the text sign the article off: what follows is another one.
             article.signed_off = True
 
+    def take_report(self, item: Classified) -> None:
+        """A paragraph opened by a dateline: the dateline is kept apart from the body.
+
+        A dateline below the text of an article means a new report whose headline the
+        page lost (or never printed): it opens an untitled article.
+        """
+        article = self.current
+        if article is None or article.signed_off or article.paras or article.dateline:
+            article = self.open_untitled()
+        dateline, rest = split_dateline(item.text)
+        if dateline is not None:
+            article.dateline = dateline.text
+            article.add_authors(list(dateline.credited))
+        self.add_text(article, rest, item)
+
     def take_paragraph(self, item: Classified) -> None:
         article = self.current
         if article is None or article.signed_off:
             article = self.open_untitled()
-        text = item.text
-        if item.kind is Kind.REPORT:
-            text, names = report_credit(text)
-            article.add_authors(names)
+        self.add_text(article, item.text, item)
+
+    @staticmethod
+    def add_text(article: RawArticle, text: str, item: Classified) -> None:
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        article.paras.append(Para("".join(lines), [block_span(item)]))
+        if lines:
+            article.paras.append(Para("".join(lines), [block_span(item)]))
+        else:
+            article.other_spans.append(block_span(item))
 
     def open_untitled(self) -> RawArticle:
         """Text with no headline above it: the page starts inside an article."""
@@ -171,8 +228,11 @@ class _Assembler:
             end += 1
         following = self.items[end] if end < len(self.items) else None
 
-        if self.opens_article(stack, following):
-            self.open(self.article_from_headlines(stack))
+        verdict = weigh(self.context(stack, end))
+        if verdict.opens:
+            article = self.article_from_headlines(stack)
+            article.verdicts.append(str(verdict))
+            self.open(article)
         elif self.interrupts_sentence(stack, following):
             self.take_interruption(stack)
         else:
@@ -181,34 +241,76 @@ class _Assembler:
             self.take_credit(credit)
         return end
 
-    def opens_article(self, stack: list[Classified], following: Classified | None) -> bool:
+    def context(self, stack: list[Classified], end: int) -> RunContext:
+        """What the page says around the headline run `stack`, which ends before `end`."""
         article = self.current
-        if article is None or article.signed_off:
-            return True
-        if following is not None and following.kind in (Kind.BYLINE, Kind.NAMES, Kind.REPORT):
-            return True
-        if self.interrupts_sentence(stack, following):
-            return False
-        if any(self.find_parks(headline_text(item)) for item in stack):
-            return True
-        return self.turns_to_another_zone(following)
+        following = self.items[end] if end < len(self.items) else None
+        headline = " ".join(headline_text(item) for item in stack)
+        below = self.text_below(end)
+        decisive = None
+        if article is None:
+            decisive = "page-start"
+        elif article.signed_off or self.ends_with_names(article):
+            decisive = "signed-off"
+        elif following is not None and following.kind in (Kind.BYLINE, Kind.NAMES):
+            decisive = "byline-below"
+        elif following is not None and following.kind is Kind.REPORT:
+            decisive = "dateline-below"
+        zones = self.headline_zones(headline, below)
+        open_zone = self.zone_of(article) if article is not None else None
+        similarity = None
+        earlier = 0.0
+        earlier_zone = False
+        if article is not None and below and article.paras:
+            named_below = self.find_parks(below)
+            earlier_zones = {self.zone_of(a) for a in self.articles[:-1]} - {open_zone, None}
+            earlier_zone = bool(named_below) and named_below[0] in earlier_zones
+            similarity = self.topics.similarity(below, self.article_text(article))
+            earlier = max(
+                (self.topics.similarity(below, self.article_text(a)) for a in self.articles[:-1]),
+                default=0.0,
+            )
+        return RunContext(
+            headline=headline,
+            stacked=len(stack) >= 2 and not self.is_section_label(headline_text(stack[0])),
+            decisive=decisive,
+            names_zone=bool(zones),
+            names_open_zone=open_zone in zones,
+            topic_similarity=similarity,
+            earlier_similarity=earlier,
+            below_names_earlier_zone=earlier_zone,
+            cuts_sentence=self.interrupts_sentence(stack, following),
+        )
 
-    def turns_to_another_zone(self, following: Classified | None) -> bool:
-        """The text under the headline is about a zone no article so far is about.
+    @staticmethod
+    def ends_with_names(article: RawArticle) -> bool:
+        """`…的有生力量。 耿丽如`: authors' names after the last sentence sign it off."""
+        last = article.last_para
+        return last is not None and bool(split_trailing_names(last.text, SENTENCE_END)[1])
 
-        A subhead is followed by more about the open article's zone (or none); a headline
-        whose text names a new zone starts a new article. A zone another article on the
-        page is about means a displaced column of that article: a subhead, for
-        `fragments` to give back.
+    def text_below(self, end: int) -> str:
+        """The text of the blocks under a headline run, up to the next headline."""
+        texts: list[str] = []
+        for item in self.items[end:]:
+            if item.kind is Kind.SHORT or len(texts) >= TOPIC_WINDOW_BLOCKS:
+                break
+            if item.kind in (Kind.PARA, Kind.REPORT):
+                texts.append(split_dateline(item.text)[1])
+        return "\n".join(texts)
+
+    @staticmethod
+    def article_text(article: RawArticle) -> str:
+        return "\n".join([article.title, article.kicker, *(p.text for p in article.paras)])
+
+    def headline_zones(self, headline: str, below: str) -> list[str]:
+        """Zones the headline names, read with the text below it as evidence.
+
+        An alias such as 光谷 alone proves nothing (a hospital, a torch relay); the same
+        evidence rule as park linking applies, with the article's first paragraphs as the
+        text that may name the zone plainly.
         """
-        if following is None or following.kind is not Kind.PARA or self.current is None:
-            return False
-        named = self.find_parks(following.text)
-        if not named:
-            return False
-        if self.zone_of(self.current) in named:
-            return False
-        return all(named[0] != self.zone_of(article) for article in self.articles)
+        mentions = self.zones.find_mentions(headline + "\n" + below)
+        return list(dict.fromkeys(m.park for m in mentions if m.start < len(headline)))
 
     def zone_of(self, article: RawArticle) -> str | None:
         texts = (article.title, article.kicker, article.subtitle, *(p.text for p in article.paras))
@@ -219,18 +321,16 @@ class _Assembler:
         return None
 
     def interrupts_sentence(self, stack: list[Classified], following: Classified | None) -> bool:
-        """A short line standing inside a sentence cut by the layout: a caption or subtitle."""
+        """A single short line standing inside a sentence cut by the layout."""
         article = self.current
         if article is None or article.last_para is None or following is None:
             return False
         if following.kind is not Kind.PARA or ends_sentence(article.last_para.text):
             return False
-        if len(stack) != 1:
-            return False
-        beside_picture = stack[0].block.blank_lines_before >= PICTURE_GAP
-        return beside_picture or not self.find_parks(stack[0].text)
+        return len(stack) == 1 and len(stack[0].block.lines) == 1
 
     def take_interruption(self, stack: list[Classified]) -> None:
+        """A caption beside a picture gap, else the headline's displaced second part."""
         article = self.current
         assert article is not None
         item = stack[0]

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .blocks import Block
+from .datelines import split_dateline
 from .names import ROLE_WORDS, parse_name_line, split_names
 from .text import ends_sentence, fold, has_sentence_end_inside, visible_length
 
@@ -20,7 +21,7 @@ class Kind(enum.Enum):
     CAPTION = "caption"  # 图为…
     BYLINE = "byline"  # ► 名字 名字
     NAMES = "names"  # a line of bare names: byline or trailing authors
-    REPORT = "report"  # a paragraph opening with 本报讯
+    REPORT = "report"  # a paragraph opening with a dateline: 本报讯, 新华社…电, 央视网消息：
     SHORT = "short"  # headline-like: a title, kicker, subhead, caption or section label
     PARA = "para"  # body text
     PAGE_META = "page_meta"  # page header/footer: 2020年6月2日 星期二, 责任编辑 X
@@ -45,7 +46,6 @@ _PHOTO_BY = re.compile(r"^[\u4e00-\u9fff\s]{2,24}\s摄[)）]?$")
 _CAPTION = re.compile(r"^[(（]?图为")
 _ROLE_LED = re.compile(r"^[(（]?(本报记者|特约记者|见习记者|特约通讯员|通讯员|记者|文/|文:)")
 _BYLINE_MARK = re.compile(r"^[►▶▷▸■□●◆◇★☆>]\s*")
-_REPORT = re.compile(r"^本报讯")
 HEADLINE_MAX_CHARS = 40
 HEADLINE_LINE_MAX_CHARS = 32
 
@@ -69,19 +69,22 @@ def classify(text: str) -> Kind:
         return Kind.BYLINE
     if parse_name_line(folded):
         return Kind.NAMES
-    if _REPORT.match(folded):
+    if split_dateline(text.strip())[0] is not None:
         return Kind.REPORT
     if looks_like_headline(text):
         return Kind.SHORT
     return Kind.PARA
 
 
-def looks_like_headline(text: str) -> bool:
-    """Short, no sentence inside it, not trailing off like a cut paragraph."""
+def looks_like_headline(text: str, max_chars: int = HEADLINE_LINE_MAX_CHARS) -> bool:
+    """Short, no sentence inside it, not trailing off like a cut paragraph.
+
+    `max_chars` bounds each line; a kicker may be allowed more (see `assemble`).
+    """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if visible_length(text) > HEADLINE_MAX_CHARS:
+    if visible_length(text) > max(HEADLINE_MAX_CHARS, max_chars):
         return False
-    if any(visible_length(line) > HEADLINE_LINE_MAX_CHARS for line in lines):
+    if any(visible_length(line) > max_chars for line in lines):
         return False
     if has_sentence_end_inside(text) or ends_sentence(text):
         return False
@@ -98,16 +101,3 @@ def byline_names(text: str) -> list[str]:
     if not all(2 <= len(t) <= 4 for t in tokens):
         return []
     return tokens
-
-
-def report_credit(text: str) -> tuple[str, list[str]]:
-    """Split `本报讯(记者 李争粉) 5月27日…` into the body text and the people credited.
-
-    The body keeps its printed characters; only the dateline prefix is cut.
-    """
-    match = re.match(r"^本报讯\s*(?:[(（]([^)）]{0,60})[)）])?\s*", text)
-    if not match:
-        return text, []
-    inside = match.group(1) or ""
-    names = [t for t in split_names(ROLE_WORDS.sub(" ", inside)) if 2 <= len(t) <= 4]
-    return text[match.end() :], names

@@ -53,6 +53,7 @@ def finish_article(raw: RawArticle, ordinal: int) -> ArticleDraft:
     return ArticleDraft(
         ordinal=ordinal,
         title=raw.title,
+        dateline=raw.dateline,
         kicker=raw.kicker,
         subtitle=raw.subtitle,
         section=raw.section,

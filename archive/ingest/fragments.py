@@ -1,77 +1,100 @@
 """Step 5: give displaced column fragments back to the article they belong to.
 
 A page's columns are sometimes printed out of order: the end of one article lands after
-another. Such a tail is moved only on clear evidence, else left where it is:
+another one. The last paragraphs of an article (its *tail*) move to an earlier article
+on the page only on two kinds of evidence together:
 
-* it starts at a break in the host article (a subhead, or a paragraph after one the
-  layout cut mid-sentence);
-* its first section names a zone, and that zone is the main zone of exactly one other
-  article on the page;
-* nothing from that break to the host's end names the host's own zone.
+* a sign of displacement: a column was cut mid-sentence where the tail would join (the
+  earlier article stops mid-sentence and the tail does not open with a subhead of its
+  own); or the tail names a zone that the earlier article names and the rest of its host
+  does not (then a cut where the tail leaves its host makes the case stronger; alone it
+  proves nothing, as columns of one article are cut mid-sentence all the time);
+* the tail's topic: it is plainly closer (page-weighted bigram similarity, `topic.py`)
+  to the earlier article than to the rest of its host.
 
-A tail that qualifies but has no owner on the page (its zone leads no other article, or
-several) is split off as a fragment flagged for review when the layout cut a sentence at
-the break; after a subhead it stays put, since an article may well end on another zone.
+Of the tails that qualify, the one with the clearest margin moves. Anything less stays
+where it was printed: an article may well end on another zone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
 
 from .assemble import Para, RawArticle
 from .text import ends_sentence
+from .topic import PageTopics
 
-MainPark = Callable[[RawArticle], str | None]
-ParkFinder = Callable[[str], list[str]]
+# A displaced fragment is a column's worth of text, not half an article; and it lands near
+# its article. Both bounds also keep the search linear in the page.
+MAX_TAIL_PARAS = 12
+MAX_TARGETS_BACK = 6
+# How much closer to the other article than to its host a tail must be: a column cut
+# mid-sentence is the stronger sign of displacement, so it needs the smaller margin.
+MIN_MARGIN = 0.03
+MIN_MARGIN_AT_CUT = 0.01
+
+
+class ParkFinder(Protocol):
+    def parks_in(self, text: str) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class _Move:
+    host: int
+    start: int
+    target: int
+    margin: float
 
 
 def reattach_fragments(
-    articles: list[RawArticle], main_park: MainPark, find_parks: ParkFinder
+    articles: list[RawArticle], zones: ParkFinder, topics: PageTopics
 ) -> list[RawArticle]:
-    """Move displaced tails to their article; orphaned tails come last, as fragments."""
-    owners = [main_park(article) for article in articles]
-    orphans: list[RawArticle] = []
-    for index, host in enumerate(articles):
-        own = owners[index]
-        if own is None:
+    """Move displaced tails to the article they continue."""
+    for index in range(len(articles)):
+        move = _best_move(articles, index, zones, topics)
+        if move is None:
             continue
-        tail_at, target_park = _find_displaced_tail(host.paras, own, find_parks)
-        if tail_at is None:
-            continue
-        tail = host.paras[tail_at:]
-        candidates = [i for i, park in enumerate(owners) if park == target_park and i != index]
-        if len(candidates) == 1:
-            target = articles[candidates[0]]
-            target.paras.extend(tail)
-            target.fragment = True
-            del host.paras[tail_at:]
-        elif not tail[0].is_subhead:
-            orphans.append(RawArticle(paras=tail, untitled=True, fragment=True))
-            del host.paras[tail_at:]
-    return articles + orphans
+        host, target = articles[move.host], articles[move.target]
+        target.paras.extend(host.paras[move.start :])
+        target.fragment = True
+        del host.paras[move.start :]
+    return articles
 
 
-def _break_points(paras: list[Para]) -> list[int]:
-    points = []
-    for i in range(1, len(paras)):
-        previous = paras[i - 1]
-        cut_before = not previous.is_subhead and not ends_sentence(previous.text)
-        if paras[i].is_subhead or cut_before:
-            points.append(i)
-    return points
+def _text(article: RawArticle, paras: list[Para]) -> str:
+    return "\n".join([article.title, article.kicker, article.subtitle, *(p.text for p in paras)])
 
 
-def _find_displaced_tail(
-    paras: list[Para], own_park: str, find_parks: ParkFinder
-) -> tuple[int | None, str | None]:
-    points = _break_points(paras)
-    for n, start in enumerate(points):
-        tail_text = "\n".join(p.text for p in paras[start:])
-        if own_park in find_parks(tail_text):
-            continue
-        section_end = points[n + 1] if n + 1 < len(points) else len(paras)
-        section_text = "\n".join(p.text for p in paras[start:section_end])
-        foreign = [park for park in find_parks(section_text) if park != own_park]
-        if foreign:
-            return start, foreign[0]
-    return None, None
+def _best_move(
+    articles: list[RawArticle], index: int, zones: ParkFinder, topics: PageTopics
+) -> _Move | None:
+    host = articles[index]
+    best: _Move | None = None
+    first = max(1, len(host.paras) - MAX_TAIL_PARAS)
+    targets = range(max(0, index - MAX_TARGETS_BACK), index)
+    for start in range(first, len(host.paras)):
+        tail = host.paras[start:]
+        tail_text = "\n".join(p.text for p in tail)
+        head_text = _text(host, host.paras[:start])
+        tail_zones = set(zones.parks_in(tail_text))
+        head_zones = set(zones.parks_in(head_text))
+        to_head = topics.similarity(tail_text, head_text)
+        before = host.paras[start - 1]
+        leaves_cut = not before.is_subhead and not ends_sentence(before.text)
+        for t in targets:
+            target = articles[t]
+            if not target.paras:
+                continue
+            target_text = _text(target, target.paras)
+            cut = not ends_sentence(target.paras[-1].text) and not tail[0].is_subhead
+            shared_zone = bool(tail_zones - head_zones) and bool(
+                (tail_zones - head_zones) & set(zones.parks_in(target_text))
+            )
+            if not (cut or shared_zone):
+                continue
+            margin = topics.similarity(tail_text, target_text) - to_head
+            needed = MIN_MARGIN_AT_CUT if (cut or leaves_cut) else MIN_MARGIN
+            if margin >= needed and (best is None or margin > best.margin):
+                best = _Move(index, start, t, margin)
+    return best

@@ -14,11 +14,12 @@ from typing import Protocol
 
 from .assemble import RawArticle, assemble_articles
 from .blocks import split_blocks
-from .classify import classify_blocks
+from .classify import Classified, Kind, classify_blocks
 from .clean import finish_article
 from .figures import extract_figures
 from .fragments import reattach_fragments
-from .types import ArticleDraft, FigureDraft
+from .topic import PageTopics
+from .types import ArticleDraft, FigureDraft, ParkMention
 
 # Bump when extraction changes: stored pages are then processed again on the next ingest.
 PIPELINE_VERSION = 2
@@ -29,6 +30,8 @@ _SENTENCE_BREAK = re.compile(r"[。！？!?；;\n]")
 class Linker(Protocol):
     def parks_in(self, text: str) -> list[str]: ...
 
+    def find_mentions(self, text: str) -> list[ParkMention]: ...
+
     def main_park(
         self, *, title: str, kicker: str = "", subtitle: str = "", body: str = ""
     ) -> str | None: ...
@@ -37,8 +40,9 @@ class Linker(Protocol):
 def process_page(text: str, linker: Linker) -> list[ArticleDraft]:
     """Articles of one page, with their parks and figures."""
     items = classify_blocks(split_blocks(text))
-    raws = assemble_articles(items, linker.parks_in)
-    raws = reattach_fragments(raws, lambda raw: main_park_of(raw, linker), linker.parks_in)
+    topics = page_topics(items)
+    raws = assemble_articles(items, linker, topics)
+    raws = reattach_fragments(raws, linker, topics)
     drafts = [
         finish_article(raw, ordinal)
         for ordinal, raw in enumerate((r for r in raws if r.paras or r.title), start=1)
@@ -50,6 +54,11 @@ def process_page(text: str, linker: Linker) -> list[ArticleDraft]:
         for figure in draft.figures:
             figure.park = figure_park(figure, draft, sentences, linker)
     return drafts
+
+
+def page_topics(items: list[Classified]) -> PageTopics:
+    """Bigram weights of the page's running text, shared by the steps that judge topics."""
+    return PageTopics(i.text for i in items if i.kind in (Kind.PARA, Kind.REPORT))
 
 
 def main_park_of(raw: RawArticle, linker: Linker) -> str | None:

@@ -23,6 +23,7 @@ from .text import fold
 from .types import ArticleDraft, FigureDraft, ParkEntry
 
 ARTICLE_FIELDS = (
+    "dateline",
     "kicker",
     "title",
     "subtitle",

@@ -60,6 +60,7 @@ class ArticleDraft:
 
     ordinal: int
     title: str
+    dateline: str = ""  # 本报讯(记者 X), 新华社北京5月3日电: printed, but no part of the body
     kicker: str = ""
     subtitle: str = ""
     section: str = ""
