@@ -8,7 +8,7 @@ about particular words:
 
 * what follows the run: a dateline (`本报讯`, `新华社…电`, `央视网消息：`) or a byline opens a
   report; a previous article signed off by its authors has ended (these three decide alone);
-* the run's own shape: a kicker stacked over the headline, a `地名：…` head;
+* the run's own shape: a kicker stacked over the headline, a two-part `主题：陈述` head;
 * a zone the headline names, with the same evidence rule as park linking (an alias such
   as 光谷 counts only when the text under it names the zone plainly);
 * the turn of topic: the text under the run shares little with the open article (page-
@@ -32,7 +32,7 @@ DECISIVE = 10.0
 STACKED_HEADLINE = 2.5  # a kicker over a headline: subheads are printed alone
 NAMES_NEW_ZONE = 2.0  # the headline names a zone the open article is not about
 NAMES_OPEN_ZONE = 0.5  # …or the zone it is about (a weaker sign: subheads rarely name it)
-PLACE_HEAD = 1.0  # `北京：…`, `一线调研：…`: a head-colon form of news headlines
+TWO_PART_HEAD = 1.0  # `北京：…`, `走基层——居马泰：…`: a headline's topic-colon form
 TOPIC_BREAK = 2.0  # the text below shares next to nothing with the open article
 TOPIC_TURN = 1.0  # …or little (sections of one article often share this little)
 TOPIC_SAME = -2.0  # …or plainly goes on with it
@@ -44,7 +44,9 @@ TOPIC_BREAK_BELOW = 0.025
 TOPIC_TURN_BELOW = 0.06
 TOPIC_SAME_ABOVE = 0.16
 
-_PLACE_HEAD = re.compile(r"^[\u4e00-\u9fff“”\"·]{2,8}\s*[:：]")
+# A colon or dash between two parts, not at either end: `主题：陈述`. Subheads are single
+# phrases; the two-part form is a headline's.
+_TWO_PART_HEAD = re.compile(r"^\S.{1,40}?(?:[:：]|——|─)\s*\S")
 
 
 @dataclass
@@ -96,8 +98,8 @@ def weigh(context: RunContext) -> Verdict:
             verdict.add("names-open-zone", NAMES_OPEN_ZONE)
         else:
             verdict.add("names-zone", NAMES_NEW_ZONE)
-    if _PLACE_HEAD.match(context.headline):
-        verdict.add("place-head", PLACE_HEAD)
+    if _TWO_PART_HEAD.match(context.headline):
+        verdict.add("two-part-head", TWO_PART_HEAD)
     similarity = context.topic_similarity
     if similarity is not None:
         if similarity < TOPIC_BREAK_BELOW:

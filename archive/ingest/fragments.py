@@ -4,13 +4,15 @@ A page's columns are sometimes printed out of order: the end of one article land
 another one. The last paragraphs of an article (its *tail*) move to an earlier article
 on the page only on two kinds of evidence together:
 
-* a sign of displacement: a column was cut mid-sentence where the tail would join (the
+* the tail's topic: it is closer (page-weighted bigram similarity, `topic.py`) to the
+  earlier article than to the rest of its host, by a margin that depends on
+* the signs of displacement: a column cut mid-sentence where the tail would join (the
   earlier article stops mid-sentence and the tail does not open with a subhead of its
-  own); or the tail names a zone that the earlier article names and the rest of its host
-  does not (then a cut where the tail leaves its host makes the case stronger; alone it
-  proves nothing, as columns of one article are cut mid-sentence all the time);
-* the tail's topic: it is plainly closer (page-weighted bigram similarity, `topic.py`)
-  to the earlier article than to the rest of its host.
+  own) needs the smallest margin; so does a zone the tail shares with the earlier article
+  (and the rest of its host does not name) together with a cut where the tail leaves its
+  host; the shared zone alone needs more; with neither, only a tail plainly about the
+  other article moves. A cut inside the host alone proves nothing: columns of one
+  article are cut mid-sentence all the time.
 
 Of the tails that qualify, the one with the clearest margin moves. Anything less stays
 where it was printed: an article may well end on another zone.
@@ -33,6 +35,8 @@ MAX_TARGETS_BACK = 6
 # mid-sentence is the stronger sign of displacement, so it needs the smaller margin.
 MIN_MARGIN = 0.03
 MIN_MARGIN_AT_CUT = 0.01
+# With no cut and no zone to go by, only a tail plainly about the other article moves.
+MIN_MARGIN_TOPIC_ONLY = 0.10
 
 
 class ParkFinder(Protocol):
@@ -91,10 +95,13 @@ def _best_move(
             shared_zone = bool(tail_zones - head_zones) and bool(
                 (tail_zones - head_zones) & set(zones.parks_in(target_text))
             )
-            if not (cut or shared_zone):
-                continue
             margin = topics.similarity(tail_text, target_text) - to_head
-            needed = MIN_MARGIN_AT_CUT if (cut or leaves_cut) else MIN_MARGIN
+            if cut or (shared_zone and leaves_cut):
+                needed = MIN_MARGIN_AT_CUT
+            elif shared_zone:
+                needed = MIN_MARGIN
+            else:
+                needed = MIN_MARGIN_TOPIC_ONLY
             if margin >= needed and (best is None or margin > best.margin):
                 best = _Move(index, start, t, margin)
     return best
