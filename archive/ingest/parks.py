@@ -68,13 +68,15 @@ ZONE_MARKERS = _words(
     "高新区 高新技术 高技术 农高区 示范区 开发区 园区 科技园 工业园 自创区 试验区 科学城"
 )
 # Words that, right after an ambiguous name, show it is used as a zone name.
-ZONE_FOLLOWERS = _words("高新区 园区 科技园 软件园 科学城 开发区 示范区 自创区 管委会")
+ZONE_FOLLOWERS = _words("高新区 园区 科技园 软件园 科学城 开发区 示范区 自创区 管委会 核心区 分园")
 
 _HIGH_TECH = "高新区"
 _HIGH_TECH_FULL = "高新技术产业开发区"
 _AGRI = "农高区"
 _AGRI_FULL = "农业高新技术产业示范区"
 _NATIONAL = "国家"
+_OLDER_FULL_FORMS = ("新技术产业开发区", "新技术开发区")
+_INNOVATION_ZONE = "国家自主创新示范区"
 
 _UNKNOWN_ZONE = re.compile(r"(?:国家)?(高新技术产业开发区|农业高新技术产业示范区|高新区|农高区)")
 _LIST_ZONE_SUFFIXES = (
@@ -279,12 +281,26 @@ def _sub_names(entry: ParkEntry) -> list[str]:
 
 
 def _zone_form_variants(name: str) -> set[str]:
+    """The other official forms of a zone name.
+
+    `X高新区` <-> `X高新技术产业开发区` (also the older `X新技术产业开发区` and
+    `X新技术开发区` some zones keep in their full names), `X农高区` <->
+    `X农业高新技术产业示范区`, and `X国家自主创新示范区` for a zone whose own stem names
+    a national innovation demonstration zone (东湖, 中关村); a demonstration zone named by
+    a region (苏南, 长株潭) has no zone stem and so matches nothing here.
+    """
     variants = {name}
-    for short, full in ((_HIGH_TECH, _HIGH_TECH_FULL), (_AGRI, _AGRI_FULL)):
-        if name.endswith(short):
-            variants.add(name[: -len(short)] + full)
-        elif name.endswith(full):
-            variants.add(name[: -len(full)] + short)
+    for full in (_HIGH_TECH_FULL, *_OLDER_FULL_FORMS):
+        if name.endswith(full) and len(name) > len(full):
+            variants.add(name[: -len(full)] + _HIGH_TECH)
+    if name.endswith(_AGRI_FULL):
+        variants.add(name[: -len(_AGRI_FULL)] + _AGRI)
+    for stem in [v[: -len(_HIGH_TECH)] for v in variants if v.endswith(_HIGH_TECH)]:
+        variants.add(stem + _HIGH_TECH_FULL)
+        if len(stem) >= 2:
+            variants.add(stem + _INNOVATION_ZONE)
+    if name.endswith(_AGRI):
+        variants.add(name[: -len(_AGRI)] + _AGRI_FULL)
     return variants
 
 
@@ -314,6 +330,44 @@ def _entry_names(entry: ParkEntry) -> set[str]:
     names |= {v for n in list(names) if (v := _national_variant(n))}
     names |= {v for n in list(names) for v in _city_variants(n, _city_stems(_fold(entry.city)))}
     return {n for n in names if len(n) >= 2}
+
+
+# An alias printed this often, in this many different phrasings, names the place itself.
+VARIED_ALIAS_USES = 3
+
+
+def _varied_aliases(scans: Sequence[_Scan]) -> set[str]:
+    """Zones whose ambiguous alias the text uses freely: `中关村通过…`, `搬到了中关村，`,
+    `中关村培育…`. A name that always stands in one compound (`光谷院区` of a hospital,
+    `海泰号` of a ferry, `张江红` of a person: the character after it never changes) names
+    that thing, not the zone, however often it is printed; an alias of several zones
+    (火炬) proves nothing either way."""
+    followers: dict[str, set[str]] = {}
+    for scan in scans:
+        text = scan.norm.text
+        for c in scan.known:
+            if not c.evident and len(c.parks) == 1:
+                followers.setdefault(c.parks[0], set()).add(text[c.end : c.end + 1])
+    return {park for park, after in followers.items() if len(after) >= VARIED_ALIAS_USES}
+
+
+def _only_zone_of_city_names(entries: Sequence[ParkEntry]) -> dict[str, str]:
+    """`武汉高新区` for 东湖高新区: a city with one national zone calls it by the city.
+
+    Only for cities with exactly one zone in the registry, so `X高新区` can mean no other.
+    """
+    by_city: dict[str, set[str]] = {}
+    for entry in entries:
+        for city in _city_stems(_fold(entry.city)):
+            by_city.setdefault(city, set()).add(entry.short_name.strip())
+    names = {}
+    for city, parks in by_city.items():
+        if len(parks) == 1:
+            (park,) = parks
+            for form in (city + _HIGH_TECH, city + "市" + _HIGH_TECH):
+                for name in _zone_form_variants(form):
+                    names[name] = park
+    return names
 
 
 _Trie = dict[str, "_Trie"]
@@ -366,7 +420,7 @@ class _Candidate:
     name: str
     parks: tuple[str, ...]
     evident: bool  # the name is evidence on its own
-    followed: bool = False  # an ambiguous name right before a zone word
+    followed: bool = False  # an ambiguous name right before a zone word, or after its city
 
 
 @dataclass
@@ -396,11 +450,14 @@ class ParkLinker:
     def __init__(self, entries: Iterable[ParkEntry]) -> None:
         table: dict[str, set[str]] = {}
         own: dict[str, set[str]] = {}
+        home: dict[str, set[str]] = {}
         places: set[str] = set()
+        entries = [e for e in entries if e.short_name.strip()]
         for entry in entries:
             park = entry.short_name.strip()
-            if not park:
-                continue
+            home[park] = set(_city_stems(_fold(entry.city)))
+            if len(province := _province_stem(_fold(entry.province))) >= 2:
+                home[park].add(province)
             stems = _own_stems(entry)
             own.setdefault(park, set()).update(stems)
             places.update(_city_stems(_fold(entry.city)))
@@ -408,6 +465,9 @@ class ParkLinker:
                 places.add(province)
             for name in _entry_names(entry):
                 table.setdefault(name, set()).add(park)
+        for name, park in _only_zone_of_city_names(entries).items():
+            table.setdefault(name, {park})
+        self._home = home
         self._parks: dict[str, tuple[str, ...]] = {n: tuple(sorted(p)) for n, p in table.items()}
         self._own = own
         self._places = frozenset(places | _PROVINCE_STEMS)
@@ -437,13 +497,30 @@ class ParkLinker:
         """
         fields = [title or "", kicker or "", subtitle or "", body or ""]
         scans = [self._scan(f) for f in fields]
-        evidence = set().union(*(s.evident_parks() for s in scans))
+        evidence = set().union(*(s.evident_parks() for s in scans)) | _varied_aliases(scans)
         printed = sum((s.unknown_counts() for s in scans), Counter())
         linked = [self._resolve(s, evidence, printed) for s in scans]
         for mentions in linked[:3]:
             if mentions:
                 return mentions[0].park
-        return _body_park(linked[3], fields[3])
+        body_park = _body_park(linked[3], fields[3])
+        if body_park is not None:
+            return body_park
+        lead = " ".join(fields[:3]) + fields[3][: _first_paragraph_end(fields[3])]
+        return self._only_zone_set_there(linked[3], _fold(lead))
+
+    def _only_zone_set_there(self, mentions: list[ParkMention], lead: str) -> str | None:
+        """The one registry zone an article names, even once, when its headline or first
+        paragraph places the story in that zone's city (`安徽合肥：…` and, near the end,
+        合肥高新区). Not for a zone the registry lacks: one mention is too little to create
+        a park on."""
+        parks = {m.park for m in mentions}
+        if len(parks) != 1 or not all(m.known for m in mentions):
+            return None
+        park = mentions[0].park
+        places = self._home.get(park, set()) | self._own.get(park, set())
+        cities = {p for p in places if p not in _PROVINCE_STEMS}
+        return park if any(city in lead for city in cities) else None
 
     # -- scanning --
 
@@ -470,9 +547,16 @@ class ParkLinker:
             name = text[start:end]
             parks = self._parks[name]
             evident = len(parks) == 1 and _has_marker(name)
-            followed = not evident and len(parks) == 1 and text.startswith(ZONE_FOLLOWERS, end)
+            followed = not evident and len(parks) == 1 and (
+                text.startswith(ZONE_FOLLOWERS, end) or self._after_home(text, start, parks[0])
+            )
             candidates.append(_Candidate(start, end, name, parks, evident, followed))
         return candidates
+
+    def _after_home(self, text: str, start: int, park: str) -> bool:
+        """`北京中关村`, `武汉光谷`, `上海张江`: an alias right after its zone's own city or
+        province reads as the zone (a person, a hospital or a ferry is not named so)."""
+        return any(text.endswith(home, 0, start) for home in self._home.get(park, ()))
 
     def _doubtful_start(self, text: str, start: int, name: str) -> bool:
         """For a name that does not open with its own place: whether another registry place
