@@ -10,44 +10,13 @@ from __future__ import annotations
 
 import re
 
-# Common single-character surnames (百家姓 and the most frequent modern ones).
-SINGLE_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
-    "郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰"
-    "焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁"
-    "蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂"
-    "全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠"
-    "荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阎练盖慕茅亢强降初令禹"
-    "竺云达鄂晋逯蹇帅索揭綦绪言是丰普花信门泮衣洪危钮濮殳庚暴贲於扈郦隗酆蓬阚邰宓蒯"
-    "权容羊弓束幸韶郗豆步水都阴来佐扶璩狄呼光虎蓟訾养荀逄茹宿勾双闫汝贝钭糜訾蔚廉别德"
-)
-COMPOUND_SURNAMES = frozenset(
-    [
-        "欧阳",
-        "司马",
-        "上官",
-        "诸葛",
-        "东方",
-        "皇甫",
-        "尉迟",
-        "公孙",
-        "慕容",
-        "长孙",
-        "宇文",
-        "司徒",
-        "令狐",
-        "夏侯",
-        "轩辕",
-        "端木",
-        "西门",
-        "南宫",
-        "独孤",
-        "呼延",
-        "申屠",
-        "澹台",
-    ]
-)
+from .vocab import entries
+
+# Surnames, one a line with the reason (vocab/surnames.txt): single characters, and the
+# compound ones (欧阳, 司马) that make a four-character name.
+SURNAMES = entries("surnames")
+SINGLE_SURNAMES = frozenset(s for s in SURNAMES if len(s) == 1)
+COMPOUND_SURNAMES = frozenset(s for s in SURNAMES if len(s) == 2)
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 ROLE_WORDS = re.compile(r"(本报记者|特约记者|见习记者|特约通讯员|通讯员|实习生|记者|文/|文:|图/)")

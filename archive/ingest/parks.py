@@ -56,19 +56,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .types import ParkEntry, ParkMention
+from .vocab import entries
 
-
-def _words(*lines: str) -> tuple[str, ...]:
-    """Space-separated word lists, kept as text so the Chinese stays readable."""
-    return tuple(word for line in lines for word in line.split())
-
-
+# The word lists are data, one entry a line with its reason (archive/ingest/vocab/).
 # Words that make a registry name specific enough to stand on its own.
-ZONE_MARKERS = _words(
-    "高新区 高新技术 高技术 农高区 示范区 开发区 园区 科技园 工业园 自创区 试验区 科学城"
-)
+ZONE_MARKERS = entries("zone_markers")
 # Words that, right after an ambiguous name, show it is used as a zone name.
-ZONE_FOLLOWERS = _words("高新区 园区 科技园 软件园 科学城 开发区 示范区 自创区 管委会 核心区 分园")
+ZONE_FOLLOWERS = entries("zone_followers")
 
 _HIGH_TECH = "高新区"
 _HIGH_TECH_FULL = "高新技术产业开发区"
@@ -97,45 +91,13 @@ _SHORT_SUFFIX = re.compile(r"(?:高新区|农高区|工业园区)$")
 
 # Function words after which a place name may start. Locative ones also count as a sign
 # that what follows is a place.
-_LOCATIVES = frozenset(
-    _words("在 于 到 赴 从 至 落户 位于 地处 来到 走进 前往 来自 入驻 进驻 扎根 落地")
-)
-_CUT_WORDS = _LOCATIVES | frozenset(
-    _words(
-        "和 与 跟 及 或 并 的 是 为 向 对 把 将 被 让 由 经 给 往 以 等 即 了 着 过 也 又 再",
-        "还 就 、 市 省 区 近日 日前 近期 目前 今年 去年 当前 如今 此前 随后 同时 此外",
-        "其中 据悉 获悉 本报讯 包括 以及 关于 对于 依托 围绕 聚焦 支持 推动 助力 打造 建设",
-        "获批 成为 升级 创建 申报 批复 同意 联合 携手 签约 举办 召开 参观 考察 调研 表示",
-    )
-)
+_LOCATIVES = frozenset(entries("locatives"))
+_CUT_WORDS = _LOCATIVES | frozenset(entries("cut_words"))
 _CUT_MAX = max(len(w) for w in _CUT_WORDS)
 # Generic words that stand where a place name would (全国高新区, 省级高新区, 该高新区 …).
-_GENERIC_NAMES = frozenset(
-    _words(
-        "全国 全省 全市 全区 全县 全域 中国 我国 国家 国内 国外 海外 世界 国际 省级 市级",
-        "县级 国家级 省内 市内 区内 域内 各地 本地 当地 地方 城市 省会 其他 其它 部分 所有",
-        "相关 有关 周边 区域 东部 中部 西部 东北 沿海 中西部 一流 智慧 绿色 创新 特色 示范",
-        "重点 优秀 先进 传统 老牌 新型 现有 已有 知名 兄弟 标杆 头部 长三角 珠三角 京津冀",
-        "粤港澳 成渝 西北 西南 华东 华南 华北 华中 南部 北部 苏南 苏北 苏中 浙南 闽南 粤东",
-        "粤西 粤北 百强 十佳",
-    )
-)
-_GENERIC_PREFIXES = _words(
-    "该 本 各 每 某 此 这 那 其 诸 我 两 全 省级 市级 县级 国家级 一批 一些 一个 一家",
-    "一流 一座 多个 多家 几个 数个 众多 诸多 首批 新建 新批 新增 新升级 新晋 不断 进一步",
-    "全面 全力 加快 积极 大力 持续 努力 着力 切实 深入 继续 更好 共同 逐步 主动 稳步",
-    "扎实 始终 已经 正在",
-)
-_VERB_SUFFIXES = _words(
-    "实现 构建 提升 推动 推进 建设 打造 支持 助力 服务 发展 引领 带动 促进 获批 创建",
-    "申报 申建 成为 升级 进入 落户 入驻 走进 考察 调研 参观 管理 规划 对接 覆盖 包括",
-    "依托 围绕 聚焦 做好 抓好 优化 完善 强化 加强 深化 培育 壮大 带领 组织 指导 举办",
-    "召开 鼓励 引导 扶持 考核 评价 宣传 认定 批准 批复 同意 设立 成立 撤销 整合 合并",
-    "纳入 列入 入选 评为 跻身 晋升 代表 学习 借鉴 参与 加入 融入 对标 赋能 激发 释放",
-    "增强 提高 做强 做大 做优 擦亮 叫响 表彰 通报 调度 推广 复制 承载 承接 吸引 集聚",
-    "聚集 汇聚 辐射 联动 共建 携手 联合 牵头 统筹 协调 领导 主导 转型 开发 运营 投资",
-    "招商 成就 形成 拥有 属于 作为",
-)
+_GENERIC_NAMES = frozenset(entries("generic_places"))
+_GENERIC_PREFIXES = entries("generic_prefixes")
+_VERB_SUFFIXES = entries("verb_suffixes")
 # A place name does not end in a function word, a measure word or a zone word.
 _BAD_LAST_CHARS = frozenset(
     "区园型级类批家个些们的了等和与及在于到赴从至是为向对把将被让由经给往以即着过也又再还就"
