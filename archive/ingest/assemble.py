@@ -26,7 +26,9 @@ class ZoneFinder(Protocol):
     def find_mentions(self, text: str) -> list[ParkMention]: ...
 
 
-SECTION_LABEL_MAX_CHARS = 6
+# A page's section label (要闻, 园区动态) is short and printed over the page's first
+# headline; a longer line over a headline, or a short one further down, is a kicker.
+SECTION_LABEL_MAX_CHARS = 4
 # Blank lines that mark where a picture stood in the OCR'd column.
 PICTURE_GAP = 2
 # A kicker may run longer than a headline line; past this it is a sentence.
@@ -222,9 +224,13 @@ class _Assembler:
         stack: list[Classified] = []
         credits: list[Classified] = []
         end = index
-        while end < len(self.items) and self.items[end].kind in (Kind.SHORT, Kind.CREDIT):
-            target = stack if self.items[end].kind is Kind.SHORT else credits
-            target.append(self.items[end])
+        # Credits and page furniture (a 责任编辑 line) may stand among the headline lines.
+        while end < len(self.items) and self.items[end].kind in (
+            Kind.SHORT, Kind.CREDIT, Kind.PAGE_META
+        ):
+            kind = self.items[end].kind
+            if kind is not Kind.PAGE_META:
+                (stack if kind is Kind.SHORT else credits).append(self.items[end])
             end += 1
         following = self.items[end] if end < len(self.items) else None
 
@@ -272,7 +278,7 @@ class _Assembler:
             )
         return RunContext(
             headline=headline,
-            stacked=len(stack) >= 2 and not self.is_section_label(headline_text(stack[0])),
+            stacked=len(stack) >= 2,
             decisive=decisive,
             names_zone=bool(zones),
             names_open_zone=open_zone in zones,
@@ -350,13 +356,17 @@ class _Assembler:
     def article_from_headlines(self, stack: list[Classified]) -> RawArticle:
         article = RawArticle(other_spans=[block_span(item) for item in stack])
         lines = [headline_text(item) for item in stack]
-        if len(lines) >= 2 and self.is_section_label(lines[0]):
+        if len(lines) >= 2 and self.at_page_top() and self.is_section_label(lines[0]):
             article.section = lines.pop(0)
         if len(lines) == 1:
             article.title = lines[0]
         elif lines:
             article.kicker, article.title, article.subtitle = self.split_headline_stack(lines)
         return article
+
+    def at_page_top(self) -> bool:
+        """No article text yet: what stands here is the page's own furniture or first headline."""
+        return not any(article.paras for article in self.articles)
 
     def is_section_label(self, line: str) -> bool:
         return visible_length(line) <= SECTION_LABEL_MAX_CHARS and not self.find_parks(line)
