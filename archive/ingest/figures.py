@@ -16,8 +16,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .figure_kinds import StatusReader
 from .numerals import CJK_NUMERAL_CHARS, multiplier_value, parse_number, to_halfwidth
 from .types import FigureDraft
+from .wordlist import load_word_list
 
 _TOKEN = re.compile(
     r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
@@ -162,12 +164,23 @@ _QUALIFIER_MEANING: dict[str, str] = {
     "不低于": "以上",
     "至少": "以上",
     "之多": "多",
+    "及以上": "以上",
     "以下": "以下",
     "以内": "以内",
     "不足": "不足",
     "不到": "不足",
 }
-_TRAILING_QUALIFIERS = _words("以上 左右 上下 以下 以内 之多")
+_TRAILING_QUALIFIERS = _words("及以上 以上 左右 上下 以下 以内 之多")
+# Qualifiers printed right before the number (超2亿元, 近百家); the rest follow it.
+_LEADING_QUALIFIERS = _words(
+    " ".join(
+        k for k in _QUALIFIER_MEANING if k not in ("余", "多", "之多", *_TRAILING_QUALIFIERS)
+    )
+)
+# Words that name money (data file): a figure that is not money never has them in its label.
+_MONEY_LABEL_WORDS = tuple(
+    sorted((w for (w,) in load_word_list("figure_money_labels.txt", 1)), key=len, reverse=True)
+)
 # Words between a label and its number that are not part of the label.
 _BEFORE_NUMBER_WORDS = _words(
     " ".join(k for k in _QUALIFIER_MEANING if k not in ("余", "多", "之多", "左右", "上下"))
@@ -256,19 +269,57 @@ class _Label:
     end: int
 
 
+_STATUS = StatusReader()
+
+
 def extract_figures(text: str) -> list[FigureDraft]:
-    """Every figure stated in `text` (one article body), in reading order."""
+    """Every figure stated in `text` (one article body), in reading order.
+
+    A fact stated twice (the same label, value, unit and year) is kept once, where it is
+    first stated: `10个项目` in a lead and again in the next paragraph is one fact.
+    """
     if not isinstance(text, str) or not text:
         return []
     page = _Page(text)
     readings = list(_readings(page))
     page.reading_starts = [reading.start for reading in readings]
-    figures = []
+    figures: list[FigureDraft] = []
     for index, reading in enumerate(readings):
         left_stop = readings[index - 1].end if index else 0
         right_stop = readings[index + 1].start if index + 1 < len(readings) else len(text)
-        figures.append(_figure(page, reading, left_stop, right_stop))
-    return figures
+        figure = _figure(page, reading, left_stop, right_stop)
+        if not figure.label and figures:
+            _label_from_clause(page, figure, figures[-1])
+        figures.append(figure)
+    return distinct_figures(figures)
+
+
+def _label_from_clause(page: _Page, figure: FigureDraft, previous: FigureDraft) -> None:
+    """`实现产值5000万元,2023年预计突破3亿元`: an unlabelled amount that continues the
+    clause before it, in the same sentence and base unit, counts what that one counts."""
+    if not previous.label or previous.base_unit != figure.base_unit:
+        return
+    if page.sentence(previous.start) != page.sentence(figure.start):
+        return
+    figure.label = previous.label
+    # The quote reaches back over the clause that names what is counted.
+    start = page.text.rfind(previous.quote, 0, previous.start + len(previous.quote))
+    own = page.text.rfind(figure.quote, 0, figure.start + len(figure.quote))
+    if 0 <= start < own and own + len(figure.quote) - start <= _MAX_QUOTE:
+        figure.quote = page.text[start : own + len(figure.quote)]
+
+
+def distinct_figures(figures: list[FigureDraft]) -> list[FigureDraft]:
+    """The figures with each labelled fact once, the first time it is stated."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for figure in figures:
+        key = (figure.label, figure.value, figure.value_max, figure.unit, figure.year)
+        if figure.label and key in seen:
+            continue
+        seen.add(key)
+        kept.append(figure)
+    return kept
 
 
 class _Page:
@@ -427,7 +478,7 @@ def _read_unit(
     position += len(multiplier)
     inner_after = _inner_qualifier(scan, position)
     position += len(inner_after)
-    qualifier = _QUALIFIER_MEANING.get(inner or inner_after, "")
+    qualifier = inner or inner_after  # as printed: 350余家, 10万多吨
     unit = _unit_at(scan, position, is_cjk)
     if unit is None:
         return None
@@ -507,10 +558,16 @@ def _unit_fits(kind: str, low: float, high: float | None, multiplier: str) -> bo
 
 
 def _figure(page: _Page, reading: _Reading, left_stop: int, right_stop: int) -> FigureDraft:
-    before_qualifier, left = _left_label(page, reading, left_stop)
-    after_qualifier, right, via_de = _right_label(page, reading, right_stop)
+    _, left = _left_label(page, reading, left_stop)
+    _, right, via_de = _right_label(page, reading, right_stop)
     label = _choose_label(reading.kind, left, right, via_de)
     quote_start, quote_end = _quote_span(page, reading, label)
+    before = _leading_qualifier(page.scan, reading, left_stop)
+    after = _leading_match(page.scan[reading.end : right_stop], _TRAILING_QUALIFIERS)
+    printed_start, printed_end = reading.start - len(before), reading.end + after
+    quote_start, quote_end = min(quote_start, printed_start), max(quote_end, printed_end)
+    trailing = page.scan[reading.end : printed_end]
+    sentence_start, _ = page.sentence(reading.start)
     return FigureDraft(
         label=label.text if label else "",
         value=reading.value,
@@ -522,9 +579,32 @@ def _figure(page: _Page, reading: _Reading, left_stop: int, right_stop: int) -> 
         start=reading.start,
         end=reading.end,
         value_max=reading.value_max,
-        qualifier=reading.qualifier or before_qualifier or after_qualifier,
+        # As printed, whichever of the three places it stands in (超2亿元, 350余家, 5亿元以上).
+        qualifier=page.text[printed_start : reading.start]
+        or reading.qualifier
+        or page.text[reading.end : printed_end],
         year=_year(page.scan, quote_start, quote_end, reading.start),
+        printed=page.text[printed_start:printed_end],
+        status=_STATUS.status(
+            page.scan,
+            sentence_start,
+            printed_start,
+            printed_end,
+            (before, trailing),
+            page.is_masked,
+        ),
     )
+
+
+def _leading_qualifier(scan: str, reading: _Reading, left_stop: int) -> str:
+    """The qualifier printed right before the number (超, 近, 约 …), or ""."""
+    if reading.value_text in ("百", "千") and scan[reading.start - 1 : reading.start] == "上":
+        return "上"  # 上百家
+    text = scan[max(left_stop, reading.start - 4) : reading.start]
+    word = next((w for w in _LEADING_QUALIFIERS if text.endswith(w)), "")
+    if word and _LEFT_STOPS.protects_ending(text, len(word)):
+        return ""  # 最近5年: 近 belongs to 最近
+    return word
 
 
 def _choose_label(
@@ -645,7 +725,17 @@ def _right_label(
         position += _leading_match(scan[position:end], _SCALE_PREFIXES)
     # What follows a measure word ends in its head noun: keep the end.
     position = max(position, end - _MAX_RIGHT_LABEL)
+    if reading.kind != "money":
+        end = _before_money_word(scan, position, end)
     return qualifier, _label(page, position, end), via_de
+
+
+def _before_money_word(scan: str, start: int, end: int) -> int:
+    """`10GWh动力电池生产项目投资42亿元`: the label of a capacity ends before 投资."""
+    for i in range(start + 1, end):
+        if any(scan.startswith(word, i) for word in _MONEY_LABEL_WORDS):
+            return i
+    return end
 
 
 def _first_stop(page: _Page, start: int, limit: int) -> int:

@@ -21,7 +21,7 @@ from .fragments import reattach_fragments
 from .types import ArticleDraft, FigureDraft
 
 # Bump when extraction changes: stored pages are then processed again on the next ingest.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 
 _SENTENCE_BREAK = re.compile(r"[。！？!?；;\n]")
 
