@@ -19,6 +19,7 @@ STATUSES = (REPORTED, TARGET, THRESHOLD)
 # A no-cue entry: a longer word that holds a cue (千人计划 holds 计划).
 _NOT_A_CUE = "-"
 # Bounds that make a figure a class when a thing follows it (5亿元以上项目, 超10亿元企业).
+_PUNCTUATION = frozenset(",;。!?、)”\n")
 _BOUNDS = frozenset({"以上", "及以上", "以下", "超", "超过", "逾", "过"})
 
 
@@ -72,7 +73,9 @@ class StatusReader:
             if not word:
                 i += 1
                 continue
-            if cue != _NOT_A_CUE and i + len(word) <= start:
+            # 活动计划, — a cue at the end of its clause is a noun, not a cue.
+            noun = scan[i + len(word) : i + len(word) + 1] in _PUNCTUATION
+            if cue != _NOT_A_CUE and i + len(word) <= start and not noun:
                 status = cue
             i += len(word)
         return status
