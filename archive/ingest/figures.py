@@ -200,7 +200,7 @@ _COMMON_PROTECTED = (
     " 所以 难以 予以 加以 足以 各类 各项 各种 各级 各地 合并 兼并 并购 并联 进而 着力 着手"
     " 着眼 显著 着重 增加值 党组织 建成区 增长点 规模以上 限额以上 资质以上 规上 占地 占比"
 )
-_LEFT_PROTECTED = _COMMON_PROTECTED + " 签约 可再生 可持续 可视 可控 认可 许可 可喜"
+_LEFT_PROTECTED = _COMMON_PROTECTED + " 签约 可再生 可持续 可视 可控 认可 许可 可喜 模拟 虚拟"
 _LEFT_STOPS = _WordIndex(
     "的 了 着 过 等 和 与 及 以及 或 并 而 在 于 对 从 向 把 被 由 将 已 已经 正在 也 都 均 还"
     " 又 再 就 仅 共 有 是 为 达 到 至 同比 环比 较 比 约 近 超 逾 让 使 以 后 来 以来 以上"
@@ -224,7 +224,7 @@ _RIGHT_STOPS = _WordIndex(
     " 增长 下降 提高 占 合计 总计 全部 目前 现已 今年 全年 每年 已经 受到 得到 用于 来自 等等"
     " 投入 落地 开业 运营 组成 构成 完工 封顶 迁入 认定 被 预计 拟 力争 有望 陆续 即将"
     " 正式 顺利 成功 全面 相继 先后 纷纷 率先 首次 积极 快速 一举 同时 一起 正 和 召开 举行"
-    " 举办 围绕 推动 支撑 支持 助力 实施 发布 提出 出台 带来 成为 位于 拥有 承担 参赛",
+    " 举办 围绕 推动 支撑 支持 助力 实施 发布 提出 出台 带来 成为 位于 拥有 承担 参赛 涵盖 包含",
     _COMMON_PROTECTED
     + " 中心 中国 中小 中药 中试 中央 中科 中层 中高端 中端 中职 中学 中医 中介 中铁 中煤 中电"
     " 中和 里程 间距 能力 能源 能耗 智能 产能 性能 功能 节能 储能 动能 效能 职能 技能 赋能 能效"
@@ -564,6 +564,8 @@ def _figure(page: _Page, reading: _Reading, left_stop: int, right_stop: int) -> 
     quote_start, quote_end = _quote_span(page, reading, label)
     before = _leading_qualifier(page.scan, reading, left_stop)
     after = _leading_match(page.scan[reading.end : right_stop], _TRAILING_QUALIFIERS)
+    if not after and reading.unit == "倍" and page.scan.startswith("多", reading.end):
+        after = 1  # 三倍多: after 倍, 多 is the qualifier (elsewhere it starts a word: 多功能)
     printed_start, printed_end = reading.start - len(before), reading.end + after
     quote_start, quote_end = min(quote_start, printed_start), max(quote_end, printed_end)
     trailing = page.scan[reading.end : printed_end]
@@ -583,7 +585,8 @@ def _figure(page: _Page, reading: _Reading, left_stop: int, right_stop: int) -> 
         qualifier=page.text[printed_start : reading.start]
         or reading.qualifier
         or page.text[reading.end : printed_end],
-        year=_year(page.scan, quote_start, quote_end, reading.start),
+        year=_year(page.scan, quote_start, quote_end, reading.start)
+        or _year_before(page.scan, sentence_start, quote_start),
         printed=page.text[printed_start:printed_end],
         status=_STATUS.status(
             page.scan,
@@ -714,6 +717,8 @@ def _right_label(
     tail = _leading_match(scan[position:limit], _TRAILING_QUALIFIERS)
     qualifier = _QUALIFIER_MEANING.get(scan[position : position + tail], "")
     position += tail
+    if not tail and reading.unit == "倍" and scan.startswith("多", position):
+        position += 1  # 三倍多
     via_de = scan.startswith("的", position)
     position += via_de
     end = _first_stop(page, position, limit)
@@ -803,6 +808,13 @@ def _year(scan: str, start: int, end: int, number: int) -> int | None:
     if before:
         return before[-1]
     return years[0][1] if years else None
+
+
+def _year_before(scan: str, start: int, end: int) -> int | None:
+    """The last year named earlier in the sentence (`力争到2025年营收…,企业达400家`: the
+    second clause is for 2025 too)."""
+    years = [int(m.group()) for m in _YEAR.finditer(scan, start, end)]
+    return years[-1] if years else None
 
 
 def normalise_unit(value: float, unit: str) -> tuple[float, str]:

@@ -143,7 +143,8 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
                 "year": 2020,
                 "normalized_value": 3e10,
             },
-            {"label": "增长", "value": 12, "unit": "%", "year": None},
+            # The year named earlier in the sentence is the growth's year too.
+            {"label": "增长", "value": 12, "unit": "%", "year": 2020},
         ],
     ),
     ("优质企业达300余家", [{"label": "优质企业", "value": 300, "qualifier": "余"}]),
