@@ -89,6 +89,7 @@ def zone_chart(rows: list[ZoneRow], indicator: Indicator) -> Chart | None:
         for row in ordered
     ]
     return Chart(
+        per_zone=True,
         indicator=indicator.name,
         unit=unit,
         base_unit=indicator.base_unit,

@@ -128,35 +128,58 @@ def sort_figures(figures: QuerySet[Figure], sort: str | None) -> QuerySet[Figure
     return figures.order_by(*FIGURE_SORTS.get(sort or "", FIGURE_SORTS[DEFAULT_FIGURE_SORT])[1])
 
 
+ChartPick = tuple[str, str, QuerySet[Figure], Indicator | None]
+
+
+def pick_chart(figures: QuerySet[Figure], indicator: Indicator | None) -> ChartPick | None:
+    """What a chart of the selection draws: (name, base unit, its reported figures, the
+    indicator or None for a plain label). The indicator asked for, else the one most of
+    the selection's reported figures are of, else the label most of them have."""
+    reported = figures.filter(status=Figure.Status.REPORTED)
+    if indicator is not None:
+        return indicator.name, indicator.base_unit, reported.filter(indicator.q()), indicator
+    counts = {
+        (label, base): n
+        for label, base, n in reported.order_by()
+        .values_list("label", "base_unit")
+        .annotate(n=Count("pk"))
+        .values_list("label", "base_unit", "n")
+    }
+    picked = pick_chart_group(counts, _indicator_name)
+    if picked is None:
+        return None
+    name, unit, is_indicator = picked
+    chosen = indicator_named(name) if is_indicator else None
+    group = reported.filter(chosen.q()) if chosen else reported.filter(label=name, base_unit=unit)
+    return name, unit, group, chosen
+
+
+def top_chart(figures: QuerySet[Figure], pick: ChartPick, detail: str, bars: int) -> Chart | None:
+    """The largest reported figures of the one picked indicator (or label)."""
+    name, unit, group, _ = pick
+    top = list(group.order_by("-normalized_value", "pk")[:bars])
+    return build_chart(top, name, unit, group.count(), figures.count(), detail=detail)
+
+
 def figure_chart(
     figures: QuerySet[Figure], detail: str, bars: int, indicator: Indicator | None = None
 ) -> Chart | None:
-    """A bar chart of the largest reported figures of one indicator of the selection: the
-    one asked for, else the one most of its reported figures are of."""
-    total = figures.count()
-    reported = figures.filter(status=Figure.Status.REPORTED)
-    if indicator is not None:
-        name, unit, group = indicator.name, indicator.base_unit, reported.filter(indicator.q())
-    else:
-        counts = {
-            (label, base): n
-            for label, base, n in reported.order_by()
-            .values_list("label", "base_unit")
-            .annotate(n=Count("pk"))
-            .values_list("label", "base_unit", "n")
-        }
-        picked = pick_chart_group(counts, lambda label, base: _indicator_name(label, base))
-        if picked is None:
-            return None
-        name, unit, is_indicator = picked
-        chosen = indicator_named(name) if is_indicator else None
-        group = (
-            reported.filter(chosen.q())
-            if chosen
-            else reported.filter(label=name, base_unit=unit)
-        )
-    top = list(group.order_by("-normalized_value", "pk")[:bars])
-    return build_chart(top, name, unit, group.count(), total, detail=detail)
+    """A bar chart of the largest reported figures of one indicator of the selection."""
+    pick = pick_chart(figures, indicator)
+    return top_chart(figures, pick, detail, bars) if pick else None
+
+
+def explorer_chart(selection: QuerySet[Figure], indicator: Indicator | None) -> Chart | None:
+    """The explorer's chart: one indicator; across zones one bar per zone (its latest
+    reported figure), so a zone whose article lists every project does not fill it."""
+    pick = pick_chart(selection, indicator)
+    if pick is None:
+        return None
+    if pick[3] is not None:
+        rows = zone_rows(selection, pick[3], DEFAULT_COMPARE_SORT)
+        if len(rows) > 1:
+            return zone_chart(rows, pick[3])
+    return top_chart(selection, pick, "park", 15)
 
 
 def _indicator_name(label: str, base_unit: str) -> str | None:
@@ -384,9 +407,7 @@ def figure_explorer(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filters": filters,
         "figures": paginate(request, selection, FIGURES_PER_PAGE),
-        "chart": figure_chart(
-            selection, detail="park", bars=15, indicator=indicator_named(filters.get("indicator"))
-        ),
+        "chart": explorer_chart(selection, indicator_named(filters.get("indicator"))),
         "status_choices": Figure.Status.choices,
         "indicator_choices": [i.name for i in indicators()],
         "mixed_units": filters.get("sort") in ("value", "-value")

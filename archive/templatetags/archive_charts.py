@@ -37,6 +37,7 @@ class Chart:
     bars: list[Bar]
     in_unit: int  # figures of the selection of that indicator, reported
     total: int  # figures in the selection
+    per_zone: bool = False  # one bar per zone (its latest figure), not the largest figures
 
     @property
     def left_out(self) -> int:

@@ -230,19 +230,27 @@ def test_it_charts_one_indicator_of_reported_figures_only(get) -> None:
         assert "换算单位" in chart.find("figcaption").text
 
 
-def test_it_charts_the_indicator_asked_for(get) -> None:
+def test_it_charts_the_indicator_asked_for_one_bar_per_zone(get) -> None:
     _, doc = get(URL, indicator="总投资")
     chart = doc.find("figure", cls="chart")
     assert chart.attrs["data-indicator"] == "总投资"
+    bars = chart.find_all("li")
+    charted = [
+        Figure.objects.select_related("park", "article__park").get(
+            pk=int(b.find("a").attrs["href"].rsplit("#f-", 1)[1])
+        )
+        for b in bars
+    ]
+    zones = [(f.park or f.article.park).name for f in charted]
+    assert len(zones) == len(set(zones)) > 1
+    assert all(f.printed in b.text for f, b in zip(charted, bars, strict=True))
     largest = (
         Figure.objects.public()
         .filter(indicator_named("总投资").q(), status="reported")
         .order_by("-normalized_value")
         .first()
     )
-    first = chart.find("li")
-    assert first.find("a").attrs["href"].endswith(f"#f-{largest.pk}")
-    assert largest.printed in first.text
+    assert charted[0] == largest  # the seeds' largest is its zone's only 总投资
 
 
 def test_it_downloads_the_selection_as_csv(client) -> None:
