@@ -59,11 +59,18 @@ class FigureInlineForm(forms.ModelForm):
         required=False, help_text="Left empty: computed from value and unit."
     )
     base_unit = forms.CharField(required=False, max_length=16)
+    status = forms.ChoiceField(
+        choices=Figure.Status.choices, required=False, initial=Figure.Status.REPORTED
+    )
+    printed = forms.CharField(
+        required=False, max_length=48, help_text="Left empty: the value and unit as typed."
+    )
 
     class Meta:
         model = Figure
         fields = [
-            "label", "value", "unit", "normalized_value", "base_unit", "year", "park", "quote",
+            "label", "printed", "value", "unit", "status", "normalized_value", "base_unit",
+            "year", "park", "quote",
         ]
         widgets = {"quote": forms.Textarea(attrs={"rows": 2, "cols": 40})}
 
@@ -76,6 +83,9 @@ class FigureInlineForm(forms.ModelForm):
             or "unit" in self.changed_data
         ):
             data["normalized_value"], data["base_unit"] = normalise_unit(value, unit)
+        data["status"] = data.get("status") or Figure.Status.REPORTED
+        if value is not None and unit and not data.get("printed"):
+            data["printed"] = f"{int(value) if float(value).is_integer() else value}{unit}"
         return data
 
 
@@ -326,9 +336,10 @@ class ParkAdmin(admin.ModelAdmin):
 
 @admin.register(Figure)
 class FigureAdmin(admin.ModelAdmin):
-    list_display = ["label", "value_text", "unit", "normalized_value", "base_unit", "park",
+    list_display = ["label", "printed", "status", "normalized_value", "base_unit", "park",
                     "year", "article", "origin", "deleted"]
-    list_filter = ["base_unit", "origin", "deleted", ("park", admin.RelatedOnlyFieldListFilter),
+    list_filter = ["status", "base_unit", "origin", "deleted",
+                   ("park", admin.RelatedOnlyFieldListFilter),
                    "park__province", "year"]
     search_fields = ["label", "quote"]
     autocomplete_fields = ["park", "article"]

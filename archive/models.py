@@ -185,6 +185,12 @@ class Figure(models.Model):
         EXTRACTED = "extracted", "自动抽取"
         HUMAN = "human", "人工添加"
 
+    class Status(models.TextChoices):
+        # Values are archive/ingest/figure_kinds.py's STATUSES.
+        REPORTED = "reported", "实际"
+        TARGET = "target", "目标/预计"
+        THRESHOLD = "threshold", "规模门槛"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="figures")
     park = models.ForeignKey(
         Park, null=True, blank=True, on_delete=models.SET_NULL, related_name="figures"
@@ -196,8 +202,26 @@ class Figure(models.Model):
     unit = models.CharField("单位", max_length=16, help_text="Unit as printed, e.g. 亿元.")
     normalized_value = models.FloatField(help_text="Value in the base unit.")
     base_unit = models.CharField(max_length=16, help_text="元 for money, else the unit's base.")
-    qualifier = models.CharField(max_length=8, blank=True, help_text="约, 余, 超过 …")
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    qualifier = models.CharField(
+        max_length=8, blank=True, help_text="As printed: 超, 约, 余, 以上 …"
+    )
+    printed = models.CharField(
+        "原文写法",
+        max_length=48,
+        blank=True,
+        help_text="The figure exactly as printed, qualifier included: 10万多吨, 超2亿元.",
+    )
+    status = models.CharField(
+        "性质",
+        max_length=16,
+        choices=Status.choices,
+        default=Status.REPORTED,
+        help_text="实际: a result; 目标/预计: a goal or forecast (力争, 预计 …); "
+        "规模门槛: a size class (投资5亿元以上项目).",
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year the figure is for (a target's target year)."
+    )
     quote = models.TextField("原句", blank=True)
     position = models.PositiveIntegerField(default=0, help_text="Offset of the number in the body.")
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.EXTRACTED)

@@ -65,7 +65,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def index_queryset(self, using=None):
         # Only what prepare_* reads: a rebuild loads ten figures per article.
-        figures = Figure.objects.only("article_id", "base_unit", "label", "deleted")
+        figures = Figure.objects.only("article_id", "base_unit", "label", "deleted", "status")
         return (
             Article.objects.public()
             .select_related("park", "page")
@@ -100,4 +100,6 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return sorted({_keyword(str(a)) for a in obj.authors or [] if str(a).strip()})
 
     def prepare_figure_kinds(self, obj: Article) -> list[str]:
-        return kinds_of((f.base_unit, f.label) for f in obj.figures.all() if not f.deleted)
+        # A size threshold (投资5亿元以上项目) states no investment: it gives the article no kind.
+        live = (f for f in obj.figures.all() if not f.deleted and f.status != "threshold")
+        return kinds_of((f.base_unit, f.label) for f in live)

@@ -25,6 +25,12 @@ def figure_json(figure: Figure, article_park: Park | None) -> dict[str, Any]:
         "park": park.name if park else None,
         "year": figure.year,
         "quote": figure.quote,
+        # Beside CONTRACT.md's keys: the figure as printed and what kind of fact it is.
+        "printed": figure.printed,
+        "value_text": figure.value_text,
+        "value_max": number(figure.value_max),
+        "qualifier": figure.qualifier,
+        "status": figure.status,
     }
 
 

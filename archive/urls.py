@@ -13,6 +13,7 @@ urlpatterns = [
     path("parks/<slug:slug>/", views.park_detail, name="park"),
     path("articles/<int:pk>/", views.article_detail, name="article"),
     path("figures/", views.figure_explorer, name="figures"),
+    path("figures/compare/", views.figure_compare, name="figure_compare"),
     path("api/articles/<int:pk>/", views.article_api, name="article_api"),
     path("healthz", views.healthz, name="healthz"),
 ]

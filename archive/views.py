@@ -11,12 +11,13 @@ import io
 import logging
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.core.paginator import InvalidPage, Paginator
 from django.core.paginator import Page as PaginatorPage
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -24,11 +25,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from pypinyin import lazy_pinyin
 
+from archive.comparison import COMPARE_SORTS, DEFAULT_COMPARE_SORT, ZoneRow, zone_chart, zone_rows
+from archive.indicators import Indicator, indicator_named, indicator_of, indicators
 from archive.models import Article, Figure, Page, Park
 from archive.search.similar import similar_articles
 from archive.serializers import article_json, articles_for_export, number
-from archive.templatetags.archive_charts import Chart, build_chart, pick_chart_unit
-from archive.templatetags.archive_format import readable_text, upper_in_base
+from archive.templatetags.archive_charts import Chart, build_chart, pick_chart_group
+from archive.templatetags.archive_format import (
+    printed_value,
+    readable_text,
+    readable_value,
+    upper_in_base,
+)
 from archive.templatetags.archive_text import figure_marks
 
 logger = logging.getLogger(__name__)
@@ -59,7 +67,8 @@ def public_figures() -> QuerySet[Figure]:
     """Figures readers see, with the zone they count for and the year they belong to.
 
     zone_id: the figure's own zone, else its article's. year_of: the year the figure
-    names, else the year of the issue that printed it.
+    names, else for a reported figure the year of the issue that printed it (a target
+    without a year is for no year we know).
     """
     return (
         Figure.objects.public()
@@ -68,7 +77,15 @@ def public_figures() -> QuerySet[Figure]:
         .defer("article__body", "article__spans", "article__page__raw_text")
         .annotate(
             zone_id=Coalesce("park_id", "article__park_id"),
-            year_of=Coalesce("year", ExtractYear("article__page__issue_date")),
+            year_of=Coalesce(
+                "year",
+                Case(
+                    When(
+                        status=Figure.Status.REPORTED,
+                        then=ExtractYear("article__page__issue_date"),
+                    )
+                ),
+            ),
         )
     )
 
@@ -111,19 +128,63 @@ def sort_figures(figures: QuerySet[Figure], sort: str | None) -> QuerySet[Figure
     return figures.order_by(*FIGURE_SORTS.get(sort or "", FIGURE_SORTS[DEFAULT_FIGURE_SORT])[1])
 
 
-def figure_chart(figures: QuerySet[Figure], detail: str, bars: int) -> Chart | None:
-    """A bar chart of the largest figures of the selection in its chart unit."""
-    counts = dict(
-        figures.order_by()
-        .values_list("base_unit")
+ChartPick = tuple[str, str, QuerySet[Figure], Indicator | None]
+
+
+def pick_chart(figures: QuerySet[Figure], indicator: Indicator | None) -> ChartPick | None:
+    """What a chart of the selection draws: (name, base unit, its reported figures, the
+    indicator or None for a plain label). The indicator asked for, else the one most of
+    the selection's reported figures are of, else the label most of them have."""
+    reported = figures.filter(status=Figure.Status.REPORTED)
+    if indicator is not None:
+        return indicator.name, indicator.base_unit, reported.filter(indicator.q()), indicator
+    counts = {
+        (label, base): n
+        for label, base, n in reported.order_by()
+        .values_list("label", "base_unit")
         .annotate(n=Count("pk"))
-        .values_list("base_unit", "n")
-    )
-    unit = pick_chart_unit(counts)
-    if unit is None:
+        .values_list("label", "base_unit", "n")
+    }
+    picked = pick_chart_group(counts, _indicator_name)
+    if picked is None:
         return None
-    top = figures.filter(base_unit=unit).order_by("-normalized_value", "pk")[:bars]
-    return build_chart(list(top), unit, counts[unit], sum(counts.values()), detail=detail)
+    name, unit, is_indicator = picked
+    chosen = indicator_named(name) if is_indicator else None
+    group = reported.filter(chosen.q()) if chosen else reported.filter(label=name, base_unit=unit)
+    return name, unit, group, chosen
+
+
+def top_chart(figures: QuerySet[Figure], pick: ChartPick, detail: str, bars: int) -> Chart | None:
+    """The largest reported figures of the one picked indicator (or label)."""
+    name, unit, group, _ = pick
+    top = list(group.order_by("-normalized_value", "pk")[:bars])
+    return build_chart(top, name, unit, group.count(), figures.count(), detail=detail)
+
+
+def figure_chart(
+    figures: QuerySet[Figure], detail: str, bars: int, indicator: Indicator | None = None
+) -> Chart | None:
+    """A bar chart of the largest reported figures of one indicator of the selection."""
+    pick = pick_chart(figures, indicator)
+    return top_chart(figures, pick, detail, bars) if pick else None
+
+
+def explorer_chart(selection: QuerySet[Figure], indicator: Indicator | None) -> Chart | None:
+    """The explorer's chart: one indicator; across zones one bar per zone (its latest
+    reported figure), so a zone whose article lists every project does not fill it."""
+    pick = pick_chart(selection, indicator)
+    if pick is None:
+        return None
+    if pick[3] is not None:
+        rows = zone_rows(selection, pick[3], DEFAULT_COMPARE_SORT)
+        if len(rows) > 1:
+            return zone_chart(rows, pick[3])
+    return top_chart(selection, pick, "park", 15)
+
+
+def _indicator_name(label: str, base_unit: str) -> str | None:
+    found = indicator_of(label, base_unit)
+    return found.name if found else None
 
 
 @require_safe
@@ -293,10 +354,16 @@ class FigureFilters(QueryFilters):
     label = forms.CharField(required=False, max_length=64)
     unit = forms.CharField(required=False, max_length=16)
     year = forms.IntegerField(required=False, min_value=1900, max_value=2100)
+    status = forms.ChoiceField(required=False, choices=Figure.Status.choices)
+    indicator = forms.ChoiceField(required=False, choices=())
     sort = forms.ChoiceField(
         required=False, choices=[(key, name) for key, (name, _) in FIGURE_SORTS.items()]
     )
     format = forms.ChoiceField(required=False, choices=[("csv", "CSV"), ("json", "JSON")])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [(i.name, i.name) for i in indicators()]
 
 
 def filter_figures(figures: QuerySet[Figure], filters: dict[str, Any]) -> QuerySet[Figure]:
@@ -312,6 +379,10 @@ def filter_figures(figures: QuerySet[Figure], filters: dict[str, Any]) -> QueryS
         figures = figures.filter(base_unit=unit)
     if (year := filters.get("year")) is not None:
         figures = figures.filter(year_of=year)
+    if status := filters.get("status"):
+        figures = figures.filter(status=status)
+    if indicator := indicator_named(filters.get("indicator")):
+        figures = figures.filter(indicator.q())
     return figures
 
 
@@ -323,7 +394,7 @@ def figure_explorer(request: HttpRequest) -> HttpResponse:
     everything = public_figures()
     selection = sort_figures(filter_figures(everything, filters), filters.get("sort"))
     if filters.get("format") == "csv":
-        return figures_csv(request, selection)
+        return figures_csv(request, selection, filters)
     if filters.get("format") == "json":
         return figures_json(request, selection, filters)
     units = dict(
@@ -336,7 +407,9 @@ def figure_explorer(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filters": filters,
         "figures": paginate(request, selection, FIGURES_PER_PAGE),
-        "chart": figure_chart(selection, detail="park", bars=15),
+        "chart": explorer_chart(selection, indicator_named(filters.get("indicator"))),
+        "status_choices": Figure.Status.choices,
+        "indicator_choices": [i.name for i in indicators()],
         "mixed_units": filters.get("sort") in ("value", "-value")
         and selection.order_by().values("base_unit").distinct().count() > 1,
         "sorts": [(key, name) for key, (name, _) in FIGURE_SORTS.items()],
@@ -372,6 +445,8 @@ EXPORT_FIELDS = [
     "park",
     "province",
     "label",
+    "printed",
+    "status",
     "qualifier",
     "value",
     "value_max",
@@ -379,10 +454,11 @@ EXPORT_FIELDS = [
     "unit",
     "normalized_value",
     "base_unit",
-    "readable",
+    "converted",
     "year",
     "issue_date",
     "issue_date_estimated",
+    "page",
     "article_id",
     "article_title",
     "article_url",
@@ -401,10 +477,10 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
         zone_name=Coalesce("park__name", "article__park__name"),
         zone_province=Coalesce("park__province", "article__park__province"),
     ).values(
-        "pk", "label", "qualifier", "value", "value_max", "value_text", "unit",
-        "normalized_value", "base_unit", "year", "quote", "zone_name", "zone_province",
+        "pk", "label", "printed", "status", "qualifier", "value", "value_max", "value_text",
+        "unit", "normalized_value", "base_unit", "year", "quote", "zone_name", "zone_province",
         "article_id", "article__title", "article__page__issue_date",
-        "article__page__issue_date_estimated",
+        "article__page__issue_date_estimated", "article__page__source",
     )  # fmt: skip
     for row in rows.iterator(chunk_size=2000):
         upper = upper_in_base(row["value"], row["value_max"], row["normalized_value"])
@@ -414,6 +490,8 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
             "park": row["zone_name"],
             "province": row["zone_province"],
             "label": row["label"],
+            "printed": row["printed"],
+            "status": row["status"],
             "qualifier": row["qualifier"],
             "value": number(row["value"]),
             "value_max": number(row["value_max"]),
@@ -421,12 +499,11 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
             "unit": row["unit"],
             "normalized_value": number(row["normalized_value"]),
             "base_unit": row["base_unit"],
-            "readable": readable_text(
-                row["normalized_value"], row["base_unit"], row["qualifier"], upper
-            ),
+            "converted": readable_text(row["normalized_value"], row["base_unit"], upper),
             "year": row["year"],
             "issue_date": issue_date.isoformat() if issue_date else None,
             "issue_date_estimated": row["article__page__issue_date_estimated"],
+            "page": row["article__page__source"],
             "article_id": row["article_id"],
             "article_title": row["article__title"],
             "article_url": site + reverse("archive:article", args=[row["article_id"]]),
@@ -443,16 +520,43 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def figures_csv(request: HttpRequest, figures: QuerySet[Figure]) -> HttpResponse:
+def download_name(kind: str, filters: dict[str, Any], extension: str) -> tuple[str, str]:
+    """The file name of a download, saying what was filtered: (ASCII, UTF-8).
+
+    parknews-figures-indicator-总投资-year-2020.csv; the ASCII twin (pinyin) is for
+    clients that do not read RFC 6266's filename*.
+    """
+    parts = [f"{key}-{filters[key]}" for key in sorted(filters) if key not in ("format", "page")]
+    name = "-".join(["parknews", kind, *parts])
+    ascii_name = "".join(
+        c for c in "".join(lazy_pinyin(name)) if c.isascii() and (c.isalnum() or c in "-_.")
+    )
+    return f"{ascii_name}.{extension}", f"{name}.{extension}"
+
+
+def attachment(response: HttpResponse, kind: str, filters: dict[str, Any], extension: str) -> None:
+    ascii_name, name = download_name(kind, filters, extension)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    )
+
+
+def csv_response(rows: Iterator[dict[str, Any]], fields: list[str]) -> HttpResponse:
     buffer = io.StringIO()
     # The BOM makes Excel read the file as UTF-8 instead of the locale's code page.
     buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
-    for row in export_rows(request, figures):
+    for row in rows:
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="parknews-figures.csv"'
+    return HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+
+
+def figures_csv(
+    request: HttpRequest, figures: QuerySet[Figure], filters: dict[str, Any]
+) -> HttpResponse:
+    response = csv_response(export_rows(request, figures), EXPORT_FIELDS)
+    attachment(response, "figures", filters, "csv")
     return response
 
 
@@ -465,8 +569,107 @@ def figures_json(
         {"count": len(rows), "filters": filters, "figures": rows},
         json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
-    response["Content-Disposition"] = 'attachment; filename="parknews-figures.json"'
+    attachment(response, "figures", filters, "json")
     return response
+
+
+class CompareFilters(QueryFilters):
+    """The per-zone comparison's query string."""
+
+    indicator = forms.ChoiceField(required=False, choices=())
+    year = forms.IntegerField(required=False, min_value=1900, max_value=2100)
+    province = forms.CharField(required=False, max_length=32)
+    sort = forms.ChoiceField(required=False, choices=list(COMPARE_SORTS.items()))
+    format = forms.ChoiceField(required=False, choices=[("csv", "CSV"), ("json", "JSON")])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [(i.name, i.name) for i in indicators()]
+
+
+COMPARE_FIELDS = [
+    "park", "province", "indicator", "year", "printed", "label", "status", "normalized_value",
+    "base_unit", "converted", "figures", "quote", "issue_date", "page", "article_title",
+    "article_url",
+]  # fmt: skip
+
+
+@require_safe
+def figure_compare(request: HttpRequest) -> HttpResponse:
+    """Zones side by side on one indicator and (optionally) one year: each zone's latest
+    reported figure, how many there are, and where it was printed."""
+    form = CompareFilters(request.GET)
+    filters = form.values()
+    indicator = indicator_named(filters.get("indicator")) or indicators()[0]
+    filters["indicator"] = indicator.name
+    sort = filters.get("sort", DEFAULT_COMPARE_SORT)
+    figures = public_figures()
+    if (year := filters.get("year")) is not None:
+        figures = figures.filter(year_of=year)
+    if province := filters.get("province"):
+        figures = figures.filter(in_province(province))
+    rows = zone_rows(figures, indicator, sort)
+    if filters.get("format") in ("csv", "json"):
+        site = request.build_absolute_uri("/").removesuffix("/")
+        records = [compare_record(row, indicator, site) for row in rows]
+        shown = {k: v for k, v in filters.items() if k != "format"}
+        if filters["format"] == "csv":
+            response = csv_response(iter(records), COMPARE_FIELDS)
+        else:
+            response = JsonResponse(
+                {
+                    "indicator": indicator.name,
+                    "base_unit": indicator.base_unit,
+                    "filters": shown,
+                    "count": len(records),
+                    "zones": records,
+                },
+                json_dumps_params={"ensure_ascii": False, "indent": 1},
+            )
+        attachment(response, "compare", shown, filters["format"])
+        return response
+    reported = public_figures().filter(indicator.q(), status=Figure.Status.REPORTED)
+    context = {
+        "form": form,
+        "filters": filters,
+        "indicator": indicator,
+        "rows": rows,
+        "chart": zone_chart(rows, indicator),
+        "sort": sort,
+        "sorts": list(COMPARE_SORTS.items()),
+        "indicator_choices": [i.name for i in indicators()],
+        "year_choices": sorted(
+            {y for y in reported.order_by().values_list("year_of", flat=True) if y},
+            reverse=True,
+        ),
+    }
+    return render(request, "archive/figure_compare.html", context)
+
+
+def compare_record(row: ZoneRow, indicator: Indicator, site: str) -> dict[str, Any]:
+    """One zone's row as the CSV and JSON give it: the value as printed and converted,
+    and the page and article it was printed in."""
+    figure = row.figure
+    article = figure.article
+    issue = article.page.issue_date
+    return {
+        "park": row.park.name,
+        "province": row.park.province,
+        "indicator": indicator.name,
+        "year": figure.year_of,
+        "printed": printed_value(figure),
+        "label": figure.label,
+        "status": figure.status,
+        "normalized_value": number(figure.normalized_value),
+        "base_unit": figure.base_unit,
+        "converted": readable_value(figure),
+        "figures": row.count,
+        "quote": figure.quote,
+        "issue_date": issue.isoformat() if issue else None,
+        "page": article.page.source,
+        "article_title": article.title,
+        "article_url": site + article.get_absolute_url() + f"#f-{figure.pk}",
+    }
 
 
 @require_safe

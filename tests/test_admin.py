@@ -199,3 +199,26 @@ def test_the_admin_lists_escape_html_in_titles(admin_client_logged_in: Client) -
     html = admin_client_logged_in.get("/admin/archive/article/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_corrected_value_keeps_its_printed_form_and_status_after_re_ingest(
+    page_copy: Path, admin_client_logged_in: Client
+) -> None:
+    figure = Figure.objects.filter(
+        article__page__source=COPY_NAME, unit="亿元", status="reported"
+    ).first()
+    url = f"/admin/archive/figure/{figure.pk}/change/"
+    data = form_data(admin_client_logged_in.get(url).content.decode(), "figure_form")
+    assert data["status"] == [figure.status] and data["printed"] == [figure.printed]
+    data["value"] = ["9.9"]
+    data["printed"] = ["约9.9亿元"]
+    data["status"] = ["target"]
+    response = admin_client_logged_in.post(url, {k: v[0] for k, v in data.items()})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    page_copy.write_text(page_copy.read_text(encoding="utf-8") + "\n\n再补一段。\n")
+    ingest(page_copy)
+
+    figure.refresh_from_db()
+    assert (figure.value, figure.printed, figure.status) == (9.9, "约9.9亿元", "target")
+    assert {"value", "printed", "status"} <= set(figure.corrected_fields)

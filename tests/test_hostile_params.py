@@ -15,7 +15,9 @@ PARAMS = {
     "/search/": ["q", "park", "province", "year", "author", "figure_kind", "mentions", "sort",
                  "page"],
     "/api/search/": ["q", "park", "year", "sort", "page", "per_page"],
-    "/figures/": ["park", "province", "label", "unit", "year", "sort", "page", "format"],
+    "/figures/": ["park", "province", "label", "unit", "year", "status", "indicator", "sort",
+                  "page", "format"],
+    "/figures/compare/": ["indicator", "year", "province", "sort", "format"],
     "/parks/": ["q", "province"],
     "/parks/xian/": ["page", "sort"],
 }

@@ -16,8 +16,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .figure_kinds import StatusReader
 from .numerals import CJK_NUMERAL_CHARS, multiplier_value, parse_number, to_halfwidth
 from .types import FigureDraft
+from .wordlist import load_word_list
 
 _TOKEN = re.compile(
     r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
@@ -162,18 +164,31 @@ _QUALIFIER_MEANING: dict[str, str] = {
     "不低于": "以上",
     "至少": "以上",
     "之多": "多",
+    "及以上": "以上",
     "以下": "以下",
     "以内": "以内",
     "不足": "不足",
     "不到": "不足",
 }
-_TRAILING_QUALIFIERS = _words("以上 左右 上下 以下 以内 之多")
+_TRAILING_QUALIFIERS = _words("及以上 以上 左右 上下 以下 以内 之多")
+# Qualifiers printed right before the number (超2亿元, 近百家); the rest follow it.
+_LEADING_QUALIFIERS = _words(
+    " ".join(
+        k for k in _QUALIFIER_MEANING if k not in ("余", "多", "之多", *_TRAILING_QUALIFIERS)
+    )
+)
+# Words that name money (data file): a figure that is not money never has them in its label.
+_MONEY_LABEL_WORDS = tuple(
+    sorted((w for (w,) in load_word_list("figure_money_labels.txt", 1)), key=len, reverse=True)
+)
 # Words between a label and its number that are not part of the label.
 _BEFORE_NUMBER_WORDS = _words(
     " ".join(k for k in _QUALIFIER_MEANING if k not in ("余", "多", "之多", "左右", "上下"))
     + " 达到 多达 高达 可达 将达 已达 达 为 有 是 在 了 已 共 累计 合计 共计 总共 总计 实现 完成"
     " 投入 发布 提供 吸纳 控制在 增至 升至 仅 就 又 再 均 将 可 拥有 现有 已有 共有 具有 正在"
     " 现在 约为 分别为 分别 仍 还 也 都"
+    # Modal and plan words that stand between a label and its number (销售收入预计能达到).
+    " 能 能够 可以 将会 预计 预期 力争 计划 有望 争取 确保 保持"
 )
 _COMMON_PROTECTED = (
     "有限 有效 有机 有关 有序 有力 有色 国有 所有 在建 在谈 在线 在孵 在校 在职 在岗 在读 存在"
@@ -187,7 +202,12 @@ _COMMON_PROTECTED = (
     " 所以 难以 予以 加以 足以 各类 各项 各种 各级 各地 合并 兼并 并购 并联 进而 着力 着手"
     " 着眼 显著 着重 增加值 党组织 建成区 增长点 规模以上 限额以上 资质以上 规上 占地 占比"
 )
-_LEFT_PROTECTED = _COMMON_PROTECTED + " 签约 可再生 可持续 可视 可控 认可 许可 可喜"
+_LEFT_PROTECTED = (
+    _COMMON_PROTECTED
+    + " 签约 可再生 可持续 可视 可控 认可 许可 可喜 模拟 虚拟"
+    # Nouns ending in 能 (a modal before a number): 年产能30万吨 keeps its 能.
+    + " 产能 储能 性能 功能 动能 效能 节能 智能 赋能 技能 职能 可能 热能 电能 核能 光能"
+)
 _LEFT_STOPS = _WordIndex(
     "的 了 着 过 等 和 与 及 以及 或 并 而 在 于 对 从 向 把 被 由 将 已 已经 正在 也 都 均 还"
     " 又 再 就 仅 共 有 是 为 达 到 至 同比 环比 较 比 约 近 超 逾 让 使 以 后 来 以来 以上"
@@ -211,14 +231,15 @@ _RIGHT_STOPS = _WordIndex(
     " 增长 下降 提高 占 合计 总计 全部 目前 现已 今年 全年 每年 已经 受到 得到 用于 来自 等等"
     " 投入 落地 开业 运营 组成 构成 完工 封顶 迁入 认定 被 预计 拟 力争 有望 陆续 即将"
     " 正式 顺利 成功 全面 相继 先后 纷纷 率先 首次 积极 快速 一举 同时 一起 正 和 召开 举行"
-    " 举办 围绕 推动 支撑 支持 助力 实施 发布 提出 出台 带来 成为 位于 拥有 承担 参赛",
+    " 举办 围绕 推动 支撑 支持 助力 实施 发布 提出 出台 带来 成为 位于 拥有 承担 参赛 涵盖 包含"
+    " 给 纷至沓来",
     _COMMON_PROTECTED
     + " 中心 中国 中小 中药 中试 中央 中科 中层 中高端 中端 中职 中学 中医 中介 中铁 中煤 中电"
     " 中和 里程 间距 能力 能源 能耗 智能 产能 性能 功能 节能 储能 动能 效能 职能 技能 赋能 能效"
     " 可能 新能源 正常 真正 公正 纠正 正品 正能量 正当 会议 会展 协会 商会 社会 学会 委员会"
     " 博览会 交易会 招聘会 机会 会员 要素 重要"
     " 主要 要求 需求 应用 应急 供应 响应 适应 相应 对应 效应 占地 运营中心 区内 园内 省内"
-    " 市内 国内 境内 校内",
+    " 市内 国内 境内 校内 供给 给予 补给 自给 给水",
 )
 # What a figure is of, ending the part of a label that says whose figure it is.
 _SUBJECT_WORDS = _words(
@@ -256,19 +277,57 @@ class _Label:
     end: int
 
 
+_STATUS = StatusReader()
+
+
 def extract_figures(text: str) -> list[FigureDraft]:
-    """Every figure stated in `text` (one article body), in reading order."""
+    """Every figure stated in `text` (one article body), in reading order.
+
+    A fact stated twice (the same label, value, unit and year) is kept once, where it is
+    first stated: `10个项目` in a lead and again in the next paragraph is one fact.
+    """
     if not isinstance(text, str) or not text:
         return []
     page = _Page(text)
     readings = list(_readings(page))
     page.reading_starts = [reading.start for reading in readings]
-    figures = []
+    figures: list[FigureDraft] = []
     for index, reading in enumerate(readings):
         left_stop = readings[index - 1].end if index else 0
         right_stop = readings[index + 1].start if index + 1 < len(readings) else len(text)
-        figures.append(_figure(page, reading, left_stop, right_stop))
-    return figures
+        figure = _figure(page, reading, left_stop, right_stop)
+        if not figure.label and figures:
+            _label_from_clause(page, figure, figures[-1])
+        figures.append(figure)
+    return distinct_figures(figures)
+
+
+def _label_from_clause(page: _Page, figure: FigureDraft, previous: FigureDraft) -> None:
+    """`实现产值5000万元,2023年预计突破3亿元`: an unlabelled amount that continues the
+    clause before it, in the same sentence and base unit, counts what that one counts."""
+    if not previous.label or previous.base_unit != figure.base_unit:
+        return
+    if page.sentence(previous.start) != page.sentence(figure.start):
+        return
+    figure.label = previous.label
+    # The quote reaches back over the clause that names what is counted.
+    start = page.text.rfind(previous.quote, 0, previous.start + len(previous.quote))
+    own = page.text.rfind(figure.quote, 0, figure.start + len(figure.quote))
+    if 0 <= start < own and own + len(figure.quote) - start <= _MAX_QUOTE:
+        figure.quote = page.text[start : own + len(figure.quote)]
+
+
+def distinct_figures(figures: list[FigureDraft]) -> list[FigureDraft]:
+    """The figures with each labelled fact once, the first time it is stated."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for figure in figures:
+        key = (figure.label, figure.value, figure.value_max, figure.unit, figure.year)
+        if figure.label and key in seen:
+            continue
+        seen.add(key)
+        kept.append(figure)
+    return kept
 
 
 class _Page:
@@ -427,7 +486,7 @@ def _read_unit(
     position += len(multiplier)
     inner_after = _inner_qualifier(scan, position)
     position += len(inner_after)
-    qualifier = _QUALIFIER_MEANING.get(inner or inner_after, "")
+    qualifier = inner or inner_after  # as printed: 350余家, 10万多吨
     unit = _unit_at(scan, position, is_cjk)
     if unit is None:
         return None
@@ -507,10 +566,18 @@ def _unit_fits(kind: str, low: float, high: float | None, multiplier: str) -> bo
 
 
 def _figure(page: _Page, reading: _Reading, left_stop: int, right_stop: int) -> FigureDraft:
-    before_qualifier, left = _left_label(page, reading, left_stop)
-    after_qualifier, right, via_de = _right_label(page, reading, right_stop)
+    _, left = _left_label(page, reading, left_stop)
+    _, right, via_de = _right_label(page, reading, right_stop)
     label = _choose_label(reading.kind, left, right, via_de)
     quote_start, quote_end = _quote_span(page, reading, label)
+    before = _leading_qualifier(page.scan, reading, left_stop)
+    after = _leading_match(page.scan[reading.end : right_stop], _TRAILING_QUALIFIERS)
+    if not after and reading.unit == "倍" and page.scan.startswith("多", reading.end):
+        after = 1  # 三倍多: after 倍, 多 is the qualifier (elsewhere it starts a word: 多功能)
+    printed_start, printed_end = reading.start - len(before), reading.end + after
+    quote_start, quote_end = min(quote_start, printed_start), max(quote_end, printed_end)
+    trailing = page.scan[reading.end : printed_end]
+    sentence_start, _ = page.sentence(reading.start)
     return FigureDraft(
         label=label.text if label else "",
         value=reading.value,
@@ -522,9 +589,33 @@ def _figure(page: _Page, reading: _Reading, left_stop: int, right_stop: int) -> 
         start=reading.start,
         end=reading.end,
         value_max=reading.value_max,
-        qualifier=reading.qualifier or before_qualifier or after_qualifier,
-        year=_year(page.scan, quote_start, quote_end, reading.start),
+        # As printed, whichever of the three places it stands in (超2亿元, 350余家, 5亿元以上).
+        qualifier=page.text[printed_start : reading.start]
+        or reading.qualifier
+        or page.text[reading.end : printed_end],
+        year=_year(page.scan, quote_start, quote_end, reading.start)
+        or _year_before(page.scan, sentence_start, quote_start),
+        printed=page.text[printed_start:printed_end],
+        status=_STATUS.status(
+            page.scan,
+            sentence_start,
+            printed_start,
+            printed_end,
+            (before, trailing),
+            page.is_masked,
+        ),
     )
+
+
+def _leading_qualifier(scan: str, reading: _Reading, left_stop: int) -> str:
+    """The qualifier printed right before the number (超, 近, 约 …), or ""."""
+    if reading.value_text in ("百", "千") and scan[reading.start - 1 : reading.start] == "上":
+        return "上"  # 上百家
+    text = scan[max(left_stop, reading.start - 4) : reading.start]
+    word = next((w for w in _LEADING_QUALIFIERS if text.endswith(w)), "")
+    if word and _LEFT_STOPS.protects_ending(text, len(word)):
+        return ""  # 最近5年: 近 belongs to 最近
+    return word
 
 
 def _choose_label(
@@ -634,6 +725,8 @@ def _right_label(
     tail = _leading_match(scan[position:limit], _TRAILING_QUALIFIERS)
     qualifier = _QUALIFIER_MEANING.get(scan[position : position + tail], "")
     position += tail
+    if not tail and reading.unit == "倍" and scan.startswith("多", position):
+        position += 1  # 三倍多
     via_de = scan.startswith("的", position)
     position += via_de
     end = _first_stop(page, position, limit)
@@ -645,7 +738,17 @@ def _right_label(
         position += _leading_match(scan[position:end], _SCALE_PREFIXES)
     # What follows a measure word ends in its head noun: keep the end.
     position = max(position, end - _MAX_RIGHT_LABEL)
+    if reading.kind != "money":
+        end = _before_money_word(scan, position, end)
     return qualifier, _label(page, position, end), via_de
+
+
+def _before_money_word(scan: str, start: int, end: int) -> int:
+    """`10GWh动力电池生产项目投资42亿元`: the label of a capacity ends before 投资."""
+    for i in range(start + 1, end):
+        if any(scan.startswith(word, i) for word in _MONEY_LABEL_WORDS):
+            return i
+    return end
 
 
 def _first_stop(page: _Page, start: int, limit: int) -> int:
@@ -713,6 +816,13 @@ def _year(scan: str, start: int, end: int, number: int) -> int | None:
     if before:
         return before[-1]
     return years[0][1] if years else None
+
+
+def _year_before(scan: str, start: int, end: int) -> int | None:
+    """The last year named earlier in the sentence (`力争到2025年营收…,企业达400家`: the
+    second clause is for 2025 too)."""
+    years = [int(m.group()) for m in _YEAR.finditer(scan, start, end)]
+    return years[-1] if years else None
 
 
 def normalise_unit(value: float, unit: str) -> tuple[float, str]:

@@ -22,7 +22,7 @@ from .topic import PageTopics
 from .types import ArticleDraft, FigureDraft, ParkMention
 
 # Bump when extraction changes: stored pages are then processed again on the next ingest.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 
 _SENTENCE_BREAK = re.compile(r"[。！？!?；;\n]")
 

@@ -46,10 +46,17 @@ FIGURE_FIELDS = (
     "normalized_value",
     "base_unit",
     "qualifier",
+    "printed",
+    "status",
     "year",
     "quote",
     "position",
 )
+# A person who corrects what a figure says corrects how it reads too: these go together.
+FIGURE_FIELDS_TOGETHER = frozenset(
+    {"value", "value_max", "value_text", "unit", "qualifier", "printed", "normalized_value",
+     "base_unit"}
+)  # fmt: skip
 # Far above any real ordinal: lets stored articles be renumbered without clashing.
 ORDINAL_SHIFT = 100_000
 
@@ -242,6 +249,8 @@ def _store_figures(article: Article, drafts: list[FigureDraft], parks: _ParkReso
         if figure.deleted:
             continue
         protected = set(figure.corrected_fields)
+        if protected & FIGURE_FIELDS_TOGETHER:
+            protected |= FIGURE_FIELDS_TOGETHER
         before = {name: getattr(figure, name) for name in FIGURE_FIELDS}
         before_park = figure.park_id
         for name in FIGURE_FIELDS:

@@ -37,7 +37,11 @@ class ParkMention:
 
 @dataclass
 class FigureDraft:
-    """A number with its unit and what it counts, read from one clause of a text."""
+    """A number with its unit and what it counts, read from one clause of a text.
+
+    value_text, unit and qualifier are as printed; normalized_value and base_unit are the
+    converted value used to compare figures.
+    """
 
     label: str
     value: float
@@ -52,6 +56,10 @@ class FigureDraft:
     qualifier: str = ""
     year: int | None = None
     park: str | None = None
+    # The figure exactly as the text prints it, qualifiers included: 10万多吨, 超2亿元.
+    printed: str = ""
+    # reported, target (a goal or forecast) or threshold (a size class): see figure_kinds.
+    status: str = "reported"
 
 
 @dataclass

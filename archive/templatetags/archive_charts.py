@@ -7,14 +7,14 @@ presentation attributes), which a strict Content-Security-Policy allows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from archive.models import Figure
 from archive.templatetags.archive_format import (
-    format_number,
-    is_money,
     issue_date_text,
+    plain_number,
+    printed_value,
     scale_for,
 )
 
@@ -23,38 +23,61 @@ from archive.templatetags.archive_format import (
 class Bar:
     label: str
     detail: str
-    value: str
+    value: str  # converted to the chart's unit
+    printed: str  # as the paper printed it
     width: str  # percent of the widest bar, formatted for an SVG attribute
     url: str
 
 
 @dataclass(frozen=True)
 class Chart:
+    indicator: str  # the one indicator (or label) every bar is a figure of
     unit: str
     base_unit: str
     bars: list[Bar]
-    in_unit: int  # figures of the selection in the charted unit
+    in_unit: int  # figures of the selection of that indicator, reported
     total: int  # figures in the selection
+    per_zone: bool = False  # one bar per zone (its latest figure), not the largest figures
 
     @property
     def left_out(self) -> int:
         return self.total - self.in_unit
 
 
-def pick_chart_unit(counts: Mapping[str, int]) -> str | None:
-    """The base unit to chart: money when there is any (the figures people compare
-    most), else the unit most figures share."""
-    if not counts:
+def pick_chart_group(
+    counts: Mapping[tuple[str, str], int], family: Callable[[str, str], str | None]
+) -> tuple[str, str, bool] | None:
+    """What to chart from (label, base unit) → count of reported figures: the indicator
+    with most figures, else the label with most. Returns (name, base unit, is_indicator).
+
+    A chart has one indicator on one axis: 营业收入 and 总投资 are both 元 but are never
+    drawn side by side.
+    """
+    families: dict[tuple[str, str], int] = {}
+    for (label, base), n in counts.items():
+        name = family(label, base)
+        if name:
+            families[(name, base)] = families.get((name, base), 0) + n
+    if families:
+        (name, base), _ = max(families.items(), key=lambda item: (item[1], item[0]))
+        return name, base, True
+    labelled = {key: n for key, n in counts.items() if key[0]}
+    if not labelled:
         return None
-    money = [u for u in counts if is_money(u)]
-    pool = money or list(counts)
-    return max(pool, key=lambda u: (counts[u], u == "元", u))
+    (label, base), _ = max(labelled.items(), key=lambda item: (item[1], item[0]))
+    return label, base, False
 
 
 def build_chart(
-    figures: Sequence[Figure], base_unit: str, in_unit: int, total: int, detail: str = "park"
+    figures: Sequence[Figure],
+    indicator: str,
+    base_unit: str,
+    in_unit: int,
+    total: int,
+    detail: str = "park",
 ) -> Chart | None:
-    """A chart of figures (all in base_unit, largest first), scaled to the largest.
+    """A chart of figures of one indicator (all in base_unit, largest first), scaled to
+    the largest.
 
     detail says what the small text under each label names: "park" in the explorer,
     "date" on a park's page, where every bar is the same park.
@@ -76,10 +99,18 @@ def build_chart(
             Bar(
                 label=figure.label or "（未标注）",
                 detail=note,
-                value=format_number(round(figure.normalized_value / divisor, 4)),
+                value=plain_number(round(figure.normalized_value / divisor, 4)),
+                printed=printed_value(figure),
                 # A bar too thin to see would read as zero.
                 width=f"{max(share, 0.8):.2f}",
                 url=f"{article.get_absolute_url()}#f-{figure.pk}",
             )
         )
-    return Chart(unit=unit, base_unit=base_unit, bars=bars, in_unit=in_unit, total=total)
+    return Chart(
+        indicator=indicator,
+        unit=unit,
+        base_unit=base_unit,
+        bars=bars,
+        in_unit=in_unit,
+        total=total,
+    )

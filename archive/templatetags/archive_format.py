@@ -19,7 +19,7 @@ register = template.Library()
 MONEY_UNITS = frozenset({"元", "美元", "欧元", "日元", "英镑", "港元", "澳元", "韩元", "卢布"})
 # Qualifiers read after the number ("300余家", "10亿元以上"); the rest come before it.
 QUALIFIERS_AFTER_NUMBER = frozenset({"余", "多"})
-QUALIFIERS_AFTER_UNIT = frozenset({"以上", "左右", "以下"})
+QUALIFIERS_AFTER_UNIT = frozenset({"以上", "及以上", "左右", "上下", "以下", "以内", "之多"})
 
 YI = 100_000_000
 WAN = 10_000
@@ -66,26 +66,43 @@ def upper_in_base(value: float, value_max: float | None, normalized: float) -> f
     return value_max * (normalized / value) if value else value_max
 
 
-def readable_text(
-    normalized: float, base_unit: str, qualifier: str = "", upper: float | None = None
-) -> str:
-    """A value in readable units with its qualifier: 2e10 元, 超过 → '超过200亿元'."""
+def plain_number(value: float) -> str:
+    """A converted value without thousands separators, which the paper may not print:
+    41000 → '41000', 0.035 → '0.035', 71.6912 → '71.69'."""
+    if not math.isfinite(value):
+        return str(value)
+    if float(value).is_integer():
+        return str(int(value))
+    if abs(value) >= 1:
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return f"{value:.4g}"
+
+
+def readable_text(normalized: float, base_unit: str, upper: float | None = None) -> str:
+    """A value converted to a common unit, for a column or axis labelled 换算: 2e10 元 →
+    '200亿元'. Never shown in place of the printed form, always beside it."""
     divisor, unit = scale_for(normalized, base_unit)
-    number = format_number(normalized / divisor)
+    number = plain_number(normalized / divisor)
     if upper is not None:
-        number = f"{number}–{format_number(upper / divisor)}"
-    return qualified(number, unit, qualifier)
+        number = f"{number}–{plain_number(upper / divisor)}"
+    return f"{number}{unit}"
 
 
 def readable_value(figure: Figure) -> str:
-    """The figure with its qualifier in readable units: '超过200亿元', '300余家'."""
+    """The figure converted to a common unit (see readable_text)."""
     upper = upper_in_base(figure.value, figure.value_max, figure.normalized_value)
-    return readable_text(figure.normalized_value, figure.base_unit, figure.qualifier, upper)
+    return readable_text(figure.normalized_value, figure.base_unit, upper)
 
 
 def printed_value(figure: Figure) -> str:
-    """The figure as the page printed it: '超过200亿元', '30-40人'."""
-    number = figure.value_text or format_number(figure.value)
+    """The figure as the page printed it: '10万多吨', '超2亿元', '30-40人'.
+
+    Figures stored before printed forms were kept (or typed in by hand without one) are
+    put together from their printed number, qualifier and unit.
+    """
+    if figure.printed:
+        return figure.printed
+    number = figure.value_text or plain_number(figure.value)
     return qualified(number, figure.unit, figure.qualifier)
 
 
@@ -116,6 +133,12 @@ def readable(figure: Figure) -> str:
 @register.filter
 def printed(figure: Figure) -> str:
     return printed_value(figure)
+
+
+@register.filter
+def status_class(figure: Figure) -> str:
+    """A CSS class per status, so targets and thresholds stand out from results."""
+    return f"status-{figure.status}"
 
 
 @register.filter

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from archive.models import Article, Figure
-from archive.templatetags.archive_format import QUALIFIERS_AFTER_NUMBER, readable_value
+from archive.templatetags.archive_format import QUALIFIERS_AFTER_NUMBER, printed_value
 
 register = template.Library()
 
@@ -30,6 +30,12 @@ def figure_extent(body: str, figure: Figure) -> tuple[int, int] | None:
     text = figure.value_text
     if not text or body[start : start + len(text)] != text:
         return None
+    printed = figure.printed
+    if printed:
+        # The printed form holds the number; it may start before it (超2亿元).
+        at = body.find(printed, max(0, start - len(printed)), start + len(printed))
+        if at != -1 and at <= start < at + len(printed):
+            return at, at + len(printed)
     end = start + len(text)
     if figure.qualifier in QUALIFIERS_AFTER_NUMBER and body.startswith(figure.qualifier, end):
         end += len(figure.qualifier)
@@ -56,11 +62,12 @@ def figure_marks(body: str, figures: Iterable[Figure]) -> list[tuple[int, int, F
 def mark_html(text: str, figure: Figure) -> SafeString:
     label = figure.label or "数据"
     return format_html(
-        '<a class="fig" id="m-{}" href="#f-{}" title="{}：{}">{}</a>',
+        '<a class="fig" id="m-{}" href="#f-{}" title="{}：{}（{}）">{}</a>',
         figure.pk,
         figure.pk,
         label,
-        readable_value(figure),
+        printed_value(figure),
+        figure.get_status_display(),
         text,
     )
 

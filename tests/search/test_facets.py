@@ -23,7 +23,9 @@ def facet_values(article: Article) -> dict[str, set]:
         "year": {article.page.issue_date.year} if article.page.issue_date else set(),
         "author": set(article.authors),
         "figure_kind": {
-            figure_kind(f.base_unit, f.label) for f in article.figures.all() if not f.deleted
+            figure_kind(f.base_unit, f.label)
+            for f in article.figures.all()
+            if not f.deleted and f.status != "threshold"  # a size class is no investment
         },
         "mentions": {p.name for p in article.parks.all()},
     }

@@ -189,3 +189,19 @@ def test_it_answers_404_for_an_article_without_a_body(get) -> None:
     page = Page.objects.create(source="empty.txt", raw_text="x", content_hash="x")
     article = Article.objects.create(page=page, ordinal=1, title="只有标题", body="")
     get(article.get_absolute_url(), status=404)
+
+
+def test_it_lists_every_figure_as_printed_with_its_status(get) -> None:
+    figure = Figure.objects.get(printed="10万多吨")
+    _, doc = get(figure.article.get_absolute_url())
+    for f in figure.article.figures.filter(deleted=False):
+        item = doc.by_id(f"f-{f.pk}")
+        assert item.find("span", cls="figure-value").text == f.printed
+        assert f.printed in f.quote
+        assert item.find("span", cls="status").text == f.get_status_display()
+    item = doc.by_id(f"f-{figure.pk}")
+    assert item.find("span", cls="status").text == "目标/预计"
+    # The converted value appears only labelled as such.
+    assert "换算：10万吨" in squash(item.text)
+    mark = doc.by_id(f"m-{figure.pk}")
+    assert mark.text == "10万多吨"

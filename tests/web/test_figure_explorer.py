@@ -12,8 +12,9 @@ import pytest
 from django.db.models import Count
 from django.urls import reverse
 
+from archive.indicators import indicator_named
 from archive.models import Article, Figure, Park
-from tests.web.html import squash
+from tests.web.html import parse, squash
 
 URL = reverse("archive:figures")
 
@@ -29,9 +30,10 @@ def public() -> list[Figure]:
 
 
 def effective_year(figure: Figure) -> int | None:
-    return figure.year or (
-        figure.article.page.issue_date.year if figure.article.page.issue_date else None
-    )
+    """The year stated; else, for a result (not a target), the year of the issue."""
+    if figure.year or figure.status != Figure.Status.REPORTED:
+        return figure.year
+    return figure.article.page.issue_date.year if figure.article.page.issue_date else None
 
 
 def download(client, fmt: str, **params) -> dict:
@@ -136,24 +138,47 @@ def test_it_sorts_newest_issue_first_by_default(client) -> None:
     assert dates == sorted(dates, reverse=True)
 
 
-def test_it_shows_money_in_yi_yuan_whatever_was_printed(get) -> None:
+def test_it_shows_what_was_printed_and_the_converted_value_beside_it(get) -> None:
     small = Figure.objects.filter(
         base_unit="元", unit="万元", normalized_value__gte=1_000_000
     ).first()
     large = Figure.objects.filter(base_unit="元", unit="亿元").first()
     _, doc = get(URL, unit="元", sort="-value")
+    header = [th.text for th in doc.find("thead").find_all("th")]
+    assert any("原文写法" in h for h in header) and any("换算" in h for h in header)
     rows = {
         tr.find("td", cls="source").find("a").attrs["href"].rsplit("-", 1)[1]: tr
         for tr in doc.find("tbody").find_all("tr")
     }
     for figure in (small, large):
         if str(figure.pk) in rows:
-            cell = rows[str(figure.pk)].find("td", cls="num").text
-            assert cell.endswith("亿元"), cell
-            assert float(
-                cell.rstrip("亿元").lstrip("约近超过突破").rstrip("余多以上").replace(",", "")
-            ) == pytest.approx(figure.normalized_value / 1e8, rel=1e-3)
+            row = rows[str(figure.pk)]
+            assert row.find("td", cls="printed").text == figure.printed
+            assert figure.printed in figure.quote
+            cell = row.find("td", cls="num").text
+            assert "," not in cell and cell.endswith("亿元"), cell
+            assert float(cell.removesuffix("亿元")) == pytest.approx(
+                figure.normalized_value / 1e8, rel=1e-3
+            )
     assert "万元" in small.unit
+
+
+def test_it_shows_the_status_of_every_figure_and_filters_by_it(client) -> None:
+    # (not the get fixture: its own `status` argument is the HTTP status)
+    doc = parse(client.get(URL, {"status": "target"}).content)
+    cells = [td.text for td in doc.find("tbody").find_all("td", cls="status")]
+    assert cells and set(cells) == {"目标/预计"}
+    rows = selection(client, status="target")
+    assert {r["status"] for r in rows} == {"target"}
+    assert len(rows) == sum(1 for f in public() if f.status == "target")
+    everything = selection(client)
+    assert {r["status"] for r in everything} == {"reported", "target", "threshold"}
+
+
+def test_it_filters_by_indicator(client) -> None:
+    rows = selection(client, indicator="总投资")
+    assert rows and all("总投资" in r["label"] or "投资总额" in r["label"] for r in rows)
+    assert {r["base_unit"] for r in rows} == {"元"}
 
 
 def test_it_says_so_when_nothing_matches(get) -> None:
@@ -183,15 +208,49 @@ def test_it_keeps_the_filters_in_the_download_links(get) -> None:
         )
 
 
-def test_it_charts_the_selection(get) -> None:
-    _, doc = get(URL, unit="元")
+def test_it_charts_one_indicator_of_reported_figures_only(get) -> None:
+    for params in ({}, {"unit": "元"}, {"park": "xian"}):
+        _, doc = get(URL, **params)
+        chart = doc.find("figure", cls="chart")
+        bars = chart.find_all("li")
+        charted = [
+            Figure.objects.get(pk=int(b.find("a").attrs["href"].rsplit("#f-", 1)[1]))
+            for b in bars
+        ]
+        name = chart.attrs["data-indicator"]
+        indicator = indicator_named(name)
+        if indicator:
+            assert all(indicator.holds(f.label, f.base_unit) for f in charted), params
+        else:
+            assert {f.label for f in charted} == {name}, params
+        assert len({f.base_unit for f in charted}) == 1
+        assert {f.status for f in charted} == {"reported"}
+        widths = [float(b.find("rect").attrs["width"]) for b in bars]
+        assert widths[0] == 100 and widths == sorted(widths, reverse=True)
+        assert "换算单位" in chart.find("figcaption").text
+
+
+def test_it_charts_the_indicator_asked_for_one_bar_per_zone(get) -> None:
+    _, doc = get(URL, indicator="总投资")
     chart = doc.find("figure", cls="chart")
+    assert chart.attrs["data-indicator"] == "总投资"
     bars = chart.find_all("li")
-    largest = max((f for f in public() if f.base_unit == "元"), key=lambda f: f.normalized_value)
-    assert bars[0].find("a").attrs["href"] == f"{largest.article.get_absolute_url()}#f-{largest.pk}"
-    widths = [float(b.find("rect").attrs["width"]) for b in bars]
-    assert widths[0] == 100 and widths == sorted(widths, reverse=True)
-    assert "亿元" in chart.find("figcaption").text
+    charted = [
+        Figure.objects.select_related("park", "article__park").get(
+            pk=int(b.find("a").attrs["href"].rsplit("#f-", 1)[1])
+        )
+        for b in bars
+    ]
+    zones = [(f.park or f.article.park).name for f in charted]
+    assert len(zones) == len(set(zones)) > 1
+    assert all(f.printed in b.text for f, b in zip(charted, bars, strict=True))
+    largest = (
+        Figure.objects.public()
+        .filter(indicator_named("总投资").q(), status="reported")
+        .order_by("-normalized_value")
+        .first()
+    )
+    assert charted[0] == largest  # the seeds' largest is its zone's only 总投资
 
 
 def test_it_downloads_the_selection_as_csv(client) -> None:
@@ -205,8 +264,13 @@ def test_it_downloads_the_selection_as_csv(client) -> None:
     assert [int(r["id"]) for r in rows] == [r["id"] for r in expected]
     first = Figure.objects.get(pk=int(rows[0]["id"]))
     assert rows[0]["quote"] == first.quote
-    assert rows[0]["readable"].endswith("亿元")
+    assert rows[0]["converted"].endswith("亿元")
+    assert rows[0]["printed"] == first.printed and rows[0]["status"] == first.status
+    assert rows[0]["page"] == first.article.page.source
     assert rows[0]["article_url"] == f"http://testserver{first.article.get_absolute_url()}"
+    disposition = response["Content-Disposition"]
+    assert 'filename="parknews-figures-sort--value-unit-yuan.csv"' in disposition
+    assert "filename*=UTF-8''parknews-figures-sort--value-unit-%E5%85%83.csv" in disposition
 
 
 def test_it_neutralises_formulas_in_the_csv(client) -> None:

@@ -7,7 +7,9 @@ import re
 import pytest
 from django.db.models import Count, Q
 
+from archive.indicators import indicator_named
 from archive.models import Article, Figure, Page, Park
+from archive.templatetags.archive_format import printed_value
 from tests.web.html import squash
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +56,10 @@ def test_it_lists_its_articles_newest_first(get) -> None:
     assert dates == sorted(dates, reverse=True)
 
 
+def figure_of(bar) -> Figure:
+    return Figure.objects.get(pk=int(bar.find("a").attrs["href"].rsplit("#f-", 1)[1]))
+
+
 def test_it_shows_its_figures_in_a_table_and_a_chart(get) -> None:
     park = (
         Figure.objects.filter(base_unit="元")
@@ -68,12 +74,24 @@ def test_it_shows_its_figures_in_a_table_and_a_chart(get) -> None:
     expected = Figure.objects.filter(park=park, deleted=False)
     assert len(rows) == expected.count()
     chart = section.find("figure", cls="chart")
-    assert "亿元" in chart.find("figcaption").text
+    caption = chart.find("figcaption").text
+    assert "换算单位" in caption
     bars = chart.find_all("li")
     assert 0 < len(bars) <= 12
-    largest = expected.filter(base_unit="元").order_by("-normalized_value").first()
-    assert bars[0].find("a").attrs["href"].endswith(f"#f-{largest.pk}")
+    # One indicator on the axis, and only what was reported.
+    indicator = indicator_named(chart.attrs["data-indicator"])
+    charted = [figure_of(bar) for bar in bars]
+    assert indicator is not None and indicator.name in caption
+    assert all(indicator.holds(f.label, f.base_unit) for f in charted)
+    assert all(f.status == Figure.Status.REPORTED for f in charted)
+    largest = (
+        expected.filter(indicator.q(), status=Figure.Status.REPORTED)
+        .order_by("-normalized_value")
+        .first()
+    )
+    assert charted[0] == largest
     assert bars[0].find("rect").attrs["width"] == "100.00"
+    assert printed_value(largest) in bars[0].text
     assert section.find("a", href=f"/figures/?park={park.slug}")
 
 
@@ -91,7 +109,7 @@ def test_it_sorts_the_figure_table(get, sort) -> None:
     header = doc.by_id("figures").find(
         "th", **{"aria-sort": "descending" if sort == "-value" else "ascending"}
     )
-    assert "数值" in header.text
+    assert "换算" in header.text
 
 
 def test_it_lists_articles_elsewhere_that_mention_it(get) -> None:
