@@ -12,7 +12,7 @@ from archive.models import Figure
 
 pytestmark = pytest.mark.django_db
 
-step = importlib.import_module("archive.migrations.0007_figure_printed_status")
+step = importlib.import_module("archive.migrations.0008_figure_printed_status")
 
 
 def as_before(figure: Figure, qualifier: str) -> None:
