@@ -134,6 +134,16 @@ class Page(models.Model):
     def __str__(self) -> str:
         return self.source
 
+    @property
+    def known_date_source(self) -> str:
+        """How issue_date was learnt ("" when there is none); a row saved without
+        date_source is read from issue_date_estimated."""
+        if self.issue_date is None:
+            return ""
+        if self.date_source:
+            return self.date_source
+        return DateSource.ESTIMATED if self.issue_date_estimated else DateSource.GIVEN
+
 
 class ReviewState(models.TextChoices):
     OK = "ok", "无需复核"

@@ -25,11 +25,7 @@ def apply_issue(
     """Set what meta and the date say on page (not saved); True when anything changed."""
     before = (page.issue_date, page.date_source, page.newspaper_id, page.page_label)
     source = DateSource.ESTIMATED if estimated else (meta.date_source or DateSource.GIVEN)
-    stored = page.date_source or (
-        DateSource.ESTIMATED if page.issue_date_estimated else DateSource.GIVEN
-    )
-    if page.issue_date is None:
-        stored = ""
+    stored = page.known_date_source
     if date and TRUST[source] >= TRUST[stored]:
         page.issue_date = date
         page.date_source = source
