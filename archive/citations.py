@@ -129,8 +129,9 @@ def apa(facts: Facts) -> tuple[str, SafeString]:
     """APA 7 newspaper form, as text and as HTML (the newspaper in <cite>, italic)."""
     title = facts.title or "[无题]"
     paper = facts.paper or UNKNOWN_PAPER
-    head = f"{_apa_authors(facts.authors)}. ({_apa_date(facts)}). {title}."
-    if not facts.authors:  # APA: the title moves to the author's place
+    if facts.authors:
+        head = f"{_apa_authors(facts.authors)}. ({_apa_date(facts)}). {title}."
+    else:  # APA: without an author the title takes the author's place
         head = f"{title}. ({_apa_date(facts)})."
     tail = f", {facts.page}. " if facts.page else ". "
     text = f"{head} {paper}{tail}{facts.url}"

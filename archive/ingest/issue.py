@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dates import sidecar_date
+from .dates import parse_date, sidecar_date
 from .numerals import parse_chinese
 
 MAX_PAPER = 128
@@ -33,7 +33,7 @@ WEEKDAYS = "一二三四五六日天"
 _DATE = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _WEEKDAY = re.compile(rf"(?:星期|周)([{WEEKDAYS}])")
 _PAGE_WORD = re.compile(r"第?\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*版")
-_EDGE_NUMBER = re.compile(r"^(\d{1,2})\s+|\s+(\d{1,2})$")
+_EDGE_NUMBER = re.compile(r"^(\d{1,2})(?:\s|$)|\s(\d{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,18 @@ class IssueMeta:
     date_source: str = ""  # "given", "printed" or "" (the estimate is added by ingest)
     page_label: str = ""
     page_number: int | None = None
+    label_printed: bool = False  # read from the header, not given: fills blanks only
 
     def over(self, fallback: IssueMeta) -> IssueMeta:
         """These values, each missing one taken from fallback."""
         date, source = (self.date, self.date_source) if self.date else (
             fallback.date, fallback.date_source
         )
-        label, number = (self.page_label, self.page_number) if self.page_label else (
-            fallback.page_label, fallback.page_number
-        )
-        return IssueMeta(self.paper or fallback.paper, date, source, label, number)
+        label_from = self if self.page_label else fallback
+        return IssueMeta(
+            self.paper or fallback.paper, date, source, label_from.page_label,
+            label_from.page_number, label_from.label_printed,
+        )  # fmt: skip
 
 
 def clean_paper(value: str, where: str) -> str:
@@ -96,9 +98,9 @@ def given_meta(paper: str | None, date: dt.date | None, page_label: str | None) 
 
 
 def sidecar_meta(page_path: Path) -> IssueMeta:
-    """What `PAGE.json` (paper, date, page label) and `PAGE.date` say; ValueError naming
-    the file when one is not what it should be."""
-    date = sidecar_date(page_path)
+    """What `PAGE.json` (paper, date, page label) and `PAGE.date` (the date alone, which
+    wins) say; ValueError naming the file when one is not what it should be."""
+    date = sidecar_date(page_path) if page_path.with_suffix(".date").is_file() else None
     paper = label = ""
     candidate = page_path.with_suffix(".json")
     if candidate.is_file():
@@ -108,11 +110,16 @@ def sidecar_meta(page_path: Path) -> IssueMeta:
             data = None
         if not isinstance(data, dict):
             raise ValueError(f"{candidate}: not a JSON object")
-        for key in ("paper", "page_label"):
+        for key in ("paper", "date", "page_label"):
             if not isinstance(data.get(key, ""), str):
                 raise ValueError(f"{candidate}: {key} is not a string")
         paper = clean_paper(data.get("paper", ""), str(candidate))
         label = clean_label(data.get("page_label", ""), str(candidate))
+        if date is None and data.get("date", "").strip():
+            try:
+                date = parse_date(data["date"])
+            except ValueError as error:
+                raise ValueError(f"{candidate}: {error}") from None
     return IssueMeta(
         paper=paper,
         date=date,
@@ -161,4 +168,7 @@ def _read_header_line(line: str) -> IssueMeta | None:
         number = int(label) or None
         if number is None:
             label = ""
-    return IssueMeta(date=date, date_source="printed", page_label=label, page_number=number)
+    return IssueMeta(
+        date=date, date_source="printed", page_label=label, page_number=number,
+        label_printed=bool(label),
+    )  # fmt: skip

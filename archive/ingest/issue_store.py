@@ -3,7 +3,8 @@
 A date is replaced only by one at least as trusted: given (by the person ingesting) over
 printed (read from a header) over estimated (from the text), so re-ingesting a page
 without its options keeps what was given before. A newspaper or page label is only ever
-set, never cleared, by ingest: a page ingested again without them keeps them.
+set, never cleared, by ingest: a page ingested again without them keeps them; a page
+number read from a header only fills a blank label.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def apply_issue(
         page.issue_date_estimated = source == DateSource.ESTIMATED
     if meta.paper:
         page.newspaper = newspaper_named(meta.paper)
-    if meta.page_label:
+    if meta.page_label and not (meta.label_printed and page.page_label):
         page.page_label = meta.page_label
         page.page_number = meta.page_number
     return before != (page.issue_date, page.date_source, page.newspaper_id, page.page_label)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
@@ -106,8 +107,7 @@ class Command(BaseCommand):
             raise PageReadError(path, "no articles found on the page")
         issue_date = issue.date or printed_issue_date(raw.text)
         if issue.date is None and issue_date:
-            issue = IssueMeta(issue.paper, issue_date, "printed", issue.page_label,
-                              issue.page_number)
+            issue = replace(issue, date=issue_date, date_source="printed")
         estimated = issue_date is None
         if estimated:
             issue_date = estimate_issue_date(raw.text)
