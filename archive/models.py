@@ -64,7 +64,9 @@ class Newspaper(models.Model):
     title = models.CharField(
         "报纸名称", max_length=128, unique=True, help_text="As printed on the masthead."
     )
-    slug = models.SlugField(max_length=64, unique=True, help_text="Used in /papers/<slug>/.")
+    slug = models.SlugField(
+        "网址名", max_length=64, unique=True, help_text="Used in /papers/<slug>/."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

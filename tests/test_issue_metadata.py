@@ -123,3 +123,11 @@ def test_the_issue_shows_on_the_page_in_the_api_and_in_the_export(client) -> Non
     assert exported["issue"] == {**issue, "newspaper_url": paper_path}
     assert exported["public_id"] == article.public_id
     assert exported["citation"]["gbt7714"] == data["citation"]["gbt7714"]
+
+
+def test_staff_see_newspapers_in_admin(admin_client) -> None:
+    ingest(SEED, paper=PAPER)
+    response = admin_client.get("/admin/archive/newspaper/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "报纸" in text and PAPER in text and "网址名" in text

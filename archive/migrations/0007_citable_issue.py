@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("title", models.CharField(help_text="As printed on the masthead.", max_length=128, unique=True, verbose_name="报纸名称")),
-                ("slug", models.SlugField(help_text="Used in /papers/<slug>/.", max_length=64, unique=True)),
+                ("slug", models.SlugField(help_text="Used in /papers/<slug>/.", max_length=64, unique=True, verbose_name="网址名")),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={"verbose_name": "报纸", "verbose_name_plural": "报纸", "ordering": ["title"]},
