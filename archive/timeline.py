@@ -18,6 +18,7 @@ from django.urls import reverse
 from archive.models import Article, Park
 
 MAX_MONTHS = 120  # beyond ten years of months the yearly bars say it better
+FEW_MONTHS = 18  # up to this many months every column is labelled with its month
 MIN_HEIGHT = 1.5  # percent: a bar for one article must still be seen
 
 
@@ -51,6 +52,11 @@ class Timeline:
     @property
     def estimated(self) -> int:
         return sum(c.estimated for c in self.columns)
+
+    @property
+    def span(self) -> str:
+        """'2018年—2020年', '2020年6月—2021年3月'."""
+        return f"{self.columns[0].label}—{self.columns[-1].label}"
 
 
 def _height(n: int, peak: int) -> float:
@@ -107,11 +113,12 @@ def monthly(articles: QuerySet[Article]) -> Timeline | None:
     while (y, m) <= last and len(months) < MAX_MONTHS:
         months.append((y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    if (y, m) <= last:
-        return None
+    if (y, m) <= last or len(months) < 2:
+        return None  # too long for months, or one month: the yearly bars say it all
     peak = max(counts.get(k, 0) for k in months)
+    few = len(months) <= FEW_MONTHS
     columns = [
-        _column(f"{y}年{m}月", f"{y}年" if m == 1 or (y, m) == first else "",
+        _column(f"{y}年{m}月", f"{m}月" if few else (f"{y}" if m == 1 or (y, m) == first else ""),
                 counts.get((y, m), 0), 0, peak,
                 reverse("archive:issues_month", args=[y, m]) if counts.get((y, m)) else None)
         for y, m in months

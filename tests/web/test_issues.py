@@ -19,14 +19,15 @@ PAPER = "某某科技报"
 
 @pytest.fixture
 def dated(db, page_dir: Path) -> None:
-    """Three dated pages: two of one paper's issue on 1 June 2020, one without a paper."""
-    for name, seed, options in [
-        ("a.txt", "000_eec577c9bc695ea4.txt", {"paper": PAPER, "page_label": "第3版"}),
-        ("b.txt", "001_913c97220e047884.txt", {"paper": PAPER, "page_label": "第1版"}),
-        ("c.txt", "003_3b7b63bd7187fec8.txt", {}),
+    """Four dated pages: two of one paper's issue on 1 June 2020, two without a paper (one
+    of them the first page's text again, three months later)."""
+    for name, seed, date, options in [
+        ("a.txt", "000_eec577c9bc695ea4.txt", "2020-06-01", {"paper": PAPER, "page_label": "3"}),
+        ("b.txt", "001_913c97220e047884.txt", "2020-06-01", {"paper": PAPER, "page_label": "1"}),
+        ("c.txt", "003_3b7b63bd7187fec8.txt", "2020-07-15", {}),
+        ("d.txt", "000_eec577c9bc695ea4.txt", "2020-09-01", {}),
     ]:
         (page_dir / name).write_text((SEEDS / seed).read_text(encoding="utf-8"), encoding="utf-8")
-        date = "2020-07-15" if name == "c.txt" else "2020-06-01"
         call_command("ingest", str(page_dir / name), date=date, stdout=io.StringIO(), **options)
 
 
@@ -45,7 +46,7 @@ def test_the_index_lists_years_dated_and_estimated(get, dated) -> None:
     body = doc.find("table", cls="years").find("tbody")
     rows = {r.find("th").text: [td.text for td in r.find_all("td")] for r in body.find_all("tr")}
     estimated_2020 = Page.objects.filter(issue_date_estimated=True, issue_date__year=2020).count()
-    assert rows["2020年"] == ["3", "2", str(estimated_2020)]
+    assert rows["2020年"] == ["4", "3", str(estimated_2020)]
     assert PAPER in doc.find("ul", cls="chips").text
 
 
@@ -55,6 +56,7 @@ def test_a_year_is_twelve_calendars_with_the_dated_days_linked(get, dated) -> No
     assert calendar_days(doc) == {
         "2020年6月1日：2 版": "/issues/2020/6/1/",
         "2020年7月15日：1 版": "/issues/2020/7/15/",
+        "2020年9月1日：1 版": "/issues/2020/9/1/",
     }
     # 1 June 2020 was a Monday: the first cell of June's first week.
     june = doc.find_all("table", cls="cal")[5]
@@ -121,10 +123,12 @@ def test_a_zone_page_draws_its_coverage_per_year_and_month(get, dated) -> None:
         if c.find("span", cls="tl-n").text.strip()
     }
     assert drawn == {str(y): str(n) for y, n in per_year.items()}
-    # The dated and the estimated part of 2020 are two rects; 2020's month is June.
+    # Dated and estimated parts of a year are two rects; the months are June to September.
     rects = {r.attrs["class"] for r in yearly.find_all("rect")}
     assert rects == {"dated", "estimated"}
     monthly = timelines[1]
     assert "timeline-month" in monthly.classes
-    june = [a for a in monthly.find_all("a") if a.attrs["href"] == "/issues/2020/6/"]
-    assert len(june) == 1
+    ticks = [t.text for t in monthly.find_all("span", cls="tl-tick")]
+    assert ticks == ["6月", "7月", "8月", "9月"]
+    links = [a.attrs["href"] for a in monthly.find_all("a")]
+    assert links == ["/issues/2020/6/", "/issues/2020/9/"]
