@@ -218,6 +218,7 @@ class Citation:
 
     facts: Facts
     gbt7714: str
+    gbt7714_html: SafeString
     apa: str
     apa_html: SafeString
     highwire: list[tuple[str, str]]
@@ -226,7 +227,12 @@ class Citation:
     def of(cls, article: Article, url: str) -> Citation:
         facts = facts_for(article, url)
         apa_text, apa_html = apa(facts)
-        return cls(facts, gbt7714(facts), apa_text, apa_html, highwire(facts))
+        gbt = gbt7714(facts)
+        # The date and 版次 kept on one line: 2020-06-01(3) must not break at a hyphen.
+        when = _gbt_date(facts) + (f"({facts.page})" if facts.page else "")
+        head, _, tail = gbt.rpartition(when)
+        gbt_html = format_html('{}<span class="nowrap">{}</span>{}', head, when, tail)
+        return cls(facts, gbt, gbt_html, apa_text, apa_html, highwire(facts))
 
     def as_json(self, bibtex_url: str, ris_url: str) -> dict[str, object]:
         return {
