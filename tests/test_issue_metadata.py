@@ -131,3 +131,15 @@ def test_staff_see_newspapers_in_admin(admin_client) -> None:
     assert response.status_code == 200
     text = response.content.decode()
     assert "报纸" in text and PAPER in text and "网址名" in text
+
+
+def test_the_export_makes_citation_links_absolute_on_request() -> None:
+    out = io.StringIO()
+    call_command("export_archive", site_url="https://example.org/", stdout=out)
+    article = json.loads(out.getvalue())["articles"][0]
+    assert article["citation"]["bibtex_url"] == (
+        f"https://example.org/articles/{article['public_id']}/cite.bib"
+    )
+    assert f"https://example.org/articles/{article['public_id']}/" in article["citation"]["apa"]
+    with pytest.raises(CommandError, match="--site-url"):
+        call_command("export_archive", site_url="example.org", stdout=io.StringIO())
