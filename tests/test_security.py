@@ -12,7 +12,7 @@ from archive.models import Article
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/parks/", "/figures/", "/search/?q=高新区"]
+PAGES = ["/", "/parks/", "/figures/", "/search/?q=高新区", "/issues/", "/papers/", "/api/"]
 
 
 @pytest.fixture

@@ -132,3 +132,15 @@ def test_a_zone_page_draws_its_coverage_per_year_and_month(get, dated) -> None:
     assert ticks == ["6月", "7月", "8月", "9月"]
     links = [a.attrs["href"] for a in monthly.find_all("a")]
     assert links == ["/issues/2020/6/", "/issues/2020/9/"]
+
+
+def test_the_date_pages_carry_no_inline_script_or_style(client, dated) -> None:
+    paper = Newspaper.objects.get(title=PAPER)
+    for url in ["/issues/2020/", "/issues/2020/6/", "/issues/2020/6/1/", paper.get_absolute_url()]:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200 and "style-src 'self'" in response[
+            "Content-Security-Policy"
+        ]
+        assert "<style" not in html and " style=" not in html, url
+        assert all(" src=" in tag.split(">")[0] for tag in html.split("<script")[1:]), url
