@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from archive.corrections import mark_reviewed, merge_park, record_changes
 from archive.ingest.figures import normalise_unit
 from archive.ingest.names import split_names
-from archive.models import Article, Correction, Figure, Page, Park, ReviewState
+from archive.models import Article, Correction, Figure, Newspaper, Page, Park, ReviewState
 
 
 def reindex(article_ids: list[int]) -> None:
@@ -403,3 +403,17 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Newspaper)
+class NewspaperAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "n_pages"]
+    search_fields = ["title"]
+    fields = ["title", "slug"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Newspaper]:
+        return super().get_queryset(request).annotate(n=Count("pages"))
+
+    @admin.display(description="版面", ordering="n")
+    def n_pages(self, obj: Newspaper) -> int:
+        return obj.n

@@ -58,6 +58,37 @@ class Park(models.Model):
         return [a.strip() for a in self.aliases.split("|") if a.strip()]
 
 
+class Newspaper(models.Model):
+    """A newspaper whose pages the archive holds (中国高新技术产业导报, …)."""
+
+    title = models.CharField(
+        "报纸名称", max_length=128, unique=True, help_text="As printed on the masthead."
+    )
+    slug = models.SlugField(
+        "网址名", max_length=64, unique=True, help_text="Used in /papers/<slug>/."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = verbose_name_plural = "报纸"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:paper", args=[self.slug])
+
+
+class DateSource(models.TextChoices):
+    """Where a page's issue date came from: how far a citation may trust it."""
+
+    PRINTED = "printed", "版面印有"
+    GIVEN = "given", "入库时给定"
+    ESTIMATED = "estimated", "据正文推断"
+    UNKNOWN = "", "不详"
+
+
 class Page(models.Model):
     """One newspaper page file as it was read."""
 
@@ -72,6 +103,25 @@ class Page(models.Model):
     issue_date_estimated = models.BooleanField(
         default=False, help_text="True when issue_date was guessed from the text."
     )
+    # Issue metadata for citations; date_source says how issue_date was learnt and is
+    # kept in step with issue_date_estimated (estimated ⇔ date_source == "estimated").
+    date_source = models.CharField(
+        "日期来源", max_length=16, choices=DateSource.choices, default="", blank=True
+    )
+    newspaper = models.ForeignKey(
+        Newspaper,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pages",
+        verbose_name="报纸",
+    )
+    page_label = models.CharField(
+        "版次", max_length=32, blank=True, help_text="As printed or given: 第3版, A3, 05."
+    )
+    page_number = models.PositiveSmallIntegerField(
+        "版号", null=True, blank=True, help_text="The number in the page label, for citations."
+    )
     ingested_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,6 +135,16 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return self.source
+
+    @property
+    def known_date_source(self) -> str:
+        """How issue_date was learnt ("" when there is none); a row saved without
+        date_source is read from issue_date_estimated."""
+        if self.issue_date is None:
+            return ""
+        if self.date_source:
+            return self.date_source
+        return DateSource.ESTIMATED if self.issue_date_estimated else DateSource.GIVEN
 
 
 class ReviewState(models.TextChoices):
@@ -103,6 +163,13 @@ class Article(models.Model):
     """One article cut from a page."""
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="articles")
+    public_id = models.CharField(
+        "永久编号",
+        max_length=16,
+        unique=True,
+        editable=False,
+        help_text="The article's id in permalinks; assigned once, kept by re-ingest.",
+    )
     ordinal = models.PositiveIntegerField("版内序号", help_text="Position on the page, from 1.")
     kicker = models.CharField("引题", max_length=255, blank=True)
     dateline = models.CharField(
@@ -168,8 +235,16 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title or f"{self.page.source} #{self.ordinal}"
 
+    def save(self, *args, **kwargs) -> None:
+        if not self.public_id:
+            from archive.permalinks import assign_public_id
+
+            self.public_id = assign_public_id(self)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
-        return reverse("archive:article", args=[self.pk])
+        """The permalink: it stays the same across re-ingest, rebuilds and database moves."""
+        return reverse("archive:article_permalink", args=[self.public_id])
 
 
 class FigureQuerySet(models.QuerySet):

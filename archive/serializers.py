@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.models import Article, Figure, Park
+from django.urls import reverse
+
+from archive.citations import Citation
+from archive.models import Article, Figure, Page, Park
 
 
 def number(value: float | None) -> float | int | None:
@@ -34,8 +37,33 @@ def figure_json(figure: Figure, article_park: Park | None) -> dict[str, Any]:
     }
 
 
-def article_json(article: Article) -> dict[str, Any]:
-    """An article as exported; expects parks, figures and page prefetched for speed."""
+def issue_json(page: Page, site: str = "") -> dict[str, Any]:
+    """The issue a page belongs to: newspaper, date and where it came from, page label."""
+    paper = page.newspaper if page.newspaper_id else None
+    return {
+        "newspaper": paper.title if paper else None,
+        "newspaper_url": site + paper.get_absolute_url() if paper else None,
+        "date": page.issue_date.isoformat() if page.issue_date else None,
+        "date_source": page.known_date_source or "unknown",
+        "page_label": page.page_label,
+        "page_number": page.page_number,
+    }
+
+
+def citation_json(article: Article, site: str = "") -> dict[str, Any]:
+    """The article's citation forms; links are absolute when site (scheme://host) is given."""
+    url = site + article.get_absolute_url()
+    citation = Citation.of(article, url)
+    return citation.as_json(
+        site + reverse("archive:article_cite", args=[article.public_id, "bib"]),
+        site + reverse("archive:article_cite", args=[article.public_id, "ris"]),
+    )
+
+
+def article_json(article: Article, site: str = "") -> dict[str, Any]:
+    """An article as exported; expects parks, figures and page prefetched for speed.
+
+    site (`https://host`) makes the citation's links absolute; `url` stays a path."""
     figures = [f for f in article.figures.all() if not f.deleted]
     return {
         "id": article.pk,
@@ -51,6 +79,9 @@ def article_json(article: Article) -> dict[str, Any]:
         "body": article.body,
         "url": article.get_absolute_url(),
         "issue_date": article.page.issue_date.isoformat() if article.page.issue_date else None,
+        "public_id": article.public_id,
+        "issue": issue_json(article.page, site),
+        "citation": citation_json(article, site),
         "figures": [figure_json(f, article.park) for f in figures],
     }
 
@@ -75,6 +106,6 @@ def park_json(park: Park) -> dict[str, Any]:
 
 def articles_for_export():
     """Articles with everything article_json reads, in page order."""
-    return Article.objects.select_related("page", "park").prefetch_related(
+    return Article.objects.select_related("page__newspaper", "park").prefetch_related(
         "parks", "figures__park"
     ).order_by("page__source", "ordinal")

@@ -20,11 +20,12 @@ from django.db import connection
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from pypinyin import lazy_pinyin
 
+from archive.citations import Citation, bibtex, ris
 from archive.comparison import COMPARE_SORTS, DEFAULT_COMPARE_SORT, ZoneRow, zone_chart, zone_rows
 from archive.indicators import Indicator, indicator_named, indicator_of, indicators
 from archive.models import Article, Figure, Page, Park
@@ -38,6 +39,7 @@ from archive.templatetags.archive_format import (
     upper_in_base,
 )
 from archive.templatetags.archive_text import figure_marks
+from archive.timeline import park_timelines
 
 logger = logging.getLogger(__name__)
 
@@ -286,16 +288,57 @@ def park_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "figure_count": figures.count(),
         "sort": sort or DEFAULT_FIGURE_SORT,
         "chart": figure_chart(figures, detail="date", bars=12),
+        "timelines": park_timelines(park),
     }
     return render(request, "archive/park_detail.html", context)
 
 
-@require_safe
-def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One article, its figures marked in the text, and the page text it was cut from."""
-    article = get_object_or_404(
-        Article.objects.public().select_related("page", "park").prefetch_related("parks"), pk=pk
+def public_article(**lookup: Any) -> Article:
+    """The public article the lookup names, with what its page shows; 404 otherwise."""
+    return get_object_or_404(
+        Article.objects.public()
+        .select_related("page__newspaper", "park")
+        .prefetch_related("parks"),
+        **lookup,
     )
+
+
+def citation_of(request: HttpRequest, article: Article) -> Citation:
+    return Citation.of(article, request.build_absolute_uri(article.get_absolute_url()))
+
+
+@require_safe
+def article_by_pk(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/articles/<pk>/`, the old address: a permanent redirect to the permalink."""
+    article = get_object_or_404(Article.objects.public().only("public_id"), pk=pk)
+    return redirect(article.get_absolute_url(), permanent=True)
+
+
+CITE_FORMS = {
+    "bib": (bibtex, "application/x-bibtex"),
+    "ris": (ris, "application/x-research-info-systems"),
+}
+
+
+@require_safe
+def article_cite(request: HttpRequest, public_id: str, form: str) -> HttpResponse:
+    """The article's citation as a BibTeX (.bib) or RIS (.ris) download."""
+    if form not in CITE_FORMS:
+        raise Http404("引用格式只有 cite.bib 和 cite.ris")
+    article = public_article(public_id=public_id)
+    write, mime = CITE_FORMS[form]
+    response = HttpResponse(
+        write(citation_of(request, article).facts), content_type=f"{mime}; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="parknews-{public_id}.{form}"'
+    return response
+
+
+@require_safe
+def article_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One article, its figures marked in the text, its citation and the page text it was
+    cut from."""
+    article = public_article(public_id=public_id)
     figures = list(
         article.figures.filter(deleted=False).select_related("park").order_by("position")
     )
@@ -308,6 +351,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page_articles": list(article.page.articles.only("pk", "ordinal", "title", "spans")),
         "same_page": public_articles().filter(page=article.page).exclude(pk=article.pk),
         "similar": similar_to(article),
+        "citation": citation_of(request, article),
+        "canonical": request.build_absolute_uri(article.get_absolute_url()),
     }
     return render(request, "archive/article_detail.html", context)
 
@@ -325,9 +370,16 @@ def similar_to(article: Article) -> list[Article]:
 
 
 @require_safe
-def article_api(request: HttpRequest, pk: int) -> JsonResponse:
-    article = get_object_or_404(articles_for_export().filter(body__gt=""), pk=pk)
-    return JsonResponse(article_json(article), json_dumps_params={"ensure_ascii": False})
+def article_api(
+    request: HttpRequest, pk: int | None = None, public_id: str | None = None
+) -> JsonResponse:
+    """An article as exported (by pk or by public id), with absolute citation links."""
+    lookup = {"pk": pk} if pk is not None else {"public_id": public_id}
+    article = get_object_or_404(articles_for_export().filter(body__gt=""), **lookup)
+    site = request.build_absolute_uri("/").removesuffix("/")
+    return JsonResponse(
+        article_json(article, site=site), json_dumps_params={"ensure_ascii": False}
+    )
 
 
 class QueryFilters(forms.Form):
@@ -479,7 +531,7 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
     ).values(
         "pk", "label", "printed", "status", "qualifier", "value", "value_max", "value_text",
         "unit", "normalized_value", "base_unit", "year", "quote", "zone_name", "zone_province",
-        "article_id", "article__title", "article__page__issue_date",
+        "article_id", "article__public_id", "article__title", "article__page__issue_date",
         "article__page__issue_date_estimated", "article__page__source",
     )  # fmt: skip
     for row in rows.iterator(chunk_size=2000):
@@ -506,7 +558,8 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
             "page": row["article__page__source"],
             "article_id": row["article_id"],
             "article_title": row["article__title"],
-            "article_url": site + reverse("archive:article", args=[row["article_id"]]),
+            "article_url": site
+            + reverse("archive:article_permalink", args=[row["article__public_id"]]),
             "quote": row["quote"],
         }
 

@@ -12,7 +12,10 @@ from archive.models import Article
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/parks/", "/figures/", "/figures/compare/", "/search/?q=高新区"]
+PAGES = [
+    "/", "/parks/", "/figures/", "/figures/compare/", "/search/?q=高新区", "/issues/", "/papers/",
+    "/api/",
+]
 
 
 @pytest.fixture

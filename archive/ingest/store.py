@@ -18,6 +18,8 @@ from django.db import transaction
 from archive.models import Article, Figure, Page, Park, ReviewState
 from archive.registry import unique_park_slug
 
+from .issue import IssueMeta
+from .issue_store import apply_issue
 from .read import RawPage
 from .text import fold
 from .types import ArticleDraft, FigureDraft, ParkEntry
@@ -95,6 +97,7 @@ def store_page(
     pipeline_version: int,
     issue_date: dt.date | None,
     issue_date_estimated: bool,
+    issue: IssueMeta | None = None,
 ) -> StoreResult:
     """Write one page and its articles; all or nothing."""
     with transaction.atomic():
@@ -111,11 +114,7 @@ def store_page(
         page.pipeline_version = pipeline_version
         page.raw_text = raw.text
         page.encoding = raw.encoding
-        if issue_date and (
-            not issue_date_estimated or not page.issue_date or page.issue_date_estimated
-        ):
-            page.issue_date = issue_date
-            page.issue_date_estimated = issue_date_estimated
+        apply_issue(page, issue_date, issue_date_estimated, issue or IssueMeta())
         page.save()
         _store_articles(page, drafts, result)
     return result

@@ -59,7 +59,7 @@ def derive_printed_and_status(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0006_chinese_verbose_names'),
+        ('archive', '0007_article_dateline'),
     ]
 
     operations = [

@@ -43,7 +43,8 @@ def test_it_lists_the_latest_articles_newest_first(get) -> None:
         "li", cls="article-item"
     )
     assert items
-    ids = [int(li.find("a").attrs["href"].strip("/").split("/")[-1]) for li in items]
+    public_ids = [li.find("a").attrs["href"].strip("/").split("/")[-1] for li in items]
+    ids = [Article.objects.get(public_id=public_id).pk for public_id in public_ids]
     dates = [Article.objects.select_related("page").get(pk=pk).page.issue_date for pk in ids]
     assert dates == sorted(dates, reverse=True)
     newest = Page.objects.order_by("-issue_date").first()

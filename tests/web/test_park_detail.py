@@ -25,7 +25,9 @@ def most_covered() -> Park:
 
 def article_ids(node) -> list[int]:
     return [
-        int(re.search(r"/articles/(\d+)/", li.find("a").attrs["href"]).group(1))
+        Article.objects.get(
+            public_id=re.search(r"/articles/(\w+)/", li.find("a").attrs["href"]).group(1)
+        ).pk
         for li in node.find_all("li", cls="article-item")
     ]
 

@@ -1,6 +1,9 @@
 """Write the whole archive as JSON (the shape fixed in CONTRACT.md).
 
-    python manage.py export_archive [-o FILE]
+    python manage.py export_archive [-o FILE] [--site-url https://host]
+
+Each article carries its issue (newspaper, date and where it came from, page label) and
+its citation; --site-url makes the citation's links absolute.
 """
 
 from __future__ import annotations
@@ -21,10 +24,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("-o", "--output", help="file to write (default: stdout)")
+        parser.add_argument(
+            "--site-url", default="", help="the site's base URL, e.g. https://example.org"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
+        site = str(options.get("site_url") or "").rstrip("/")
+        if site and not site.startswith(("http://", "https://")):
+            raise CommandError(f"--site-url: not an http(s) URL: {site!r}")
         data = {
-            "articles": [article_json(a) for a in articles_for_export()],
+            "articles": [article_json(a, site=site) for a in articles_for_export()],
             "parks": [park_json(p) for p in Park.objects.order_by("name")],
         }
         text = json.dumps(data, ensure_ascii=False, indent=1)

@@ -1,6 +1,7 @@
 """Ingest newspaper page files into the archive.
 
-    python manage.py ingest PATH [PATH ...] [--date YYYY-MM-DD] [--dry-run]
+    python manage.py ingest PATH [PATH ...] [--paper TITLE] [--date YYYY-MM-DD]
+                            [--page-label LABEL] [--dry-run]
 
 Each PATH is a page file or a directory searched for `*.txt`. Every page is stored in its
 own transaction: a bad file is reported (one line on stderr naming it) and skipped, and
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
@@ -21,8 +23,9 @@ from archive.ingest.dates import (
     estimate_issue_date,
     parse_date,
     printed_issue_date,
-    sidecar_date,
 )
+from archive.ingest.issue import IssueMeta, given_meta, printed_meta, sidecar_meta
+from archive.ingest.issue_store import update_stored_issue
 from archive.ingest.parks import ParkLinker
 from archive.ingest.pipeline import PIPELINE_VERSION, process_page
 from archive.ingest.read import PageReadError, read_page
@@ -38,7 +41,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH", help="page files or directories")
+        parser.add_argument("--paper", help="newspaper of the pages, e.g. 中国高新技术产业导报")
         parser.add_argument("--date", help="issue date of the pages, YYYY-MM-DD")
+        parser.add_argument("--page-label", help="the pages' 版次 as printed, e.g. 第3版")
         parser.add_argument(
             "--dry-run", action="store_true", help="process the pages but store nothing"
         )
@@ -52,6 +57,10 @@ class Command(BaseCommand):
                 given_date = parse_date(str(options["date"]))
             except ValueError as error:
                 raise CommandError(f"--date: {error}") from None
+        try:
+            given = given_meta(options["paper"], given_date, options["page_label"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         files, errors = collect_page_files([Path(str(p)) for p in options["paths"]])
         for message in errors:
             self.stderr.write(f"error: {message}")
@@ -65,7 +74,7 @@ class Command(BaseCommand):
         with deferred_writes():
             for path in self.progress(files):
                 try:
-                    self.ingest_file(path, linker, given_date, bool(options["dry_run"]), totals)
+                    self.ingest_file(path, linker, given, bool(options["dry_run"]), totals)
                 except PageReadError as error:
                     errors.append(str(error))
                     self.stderr.write(f"error: {error}")
@@ -82,17 +91,23 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
 
     def ingest_file(
-        self, path: Path, linker: ParkLinker, given_date: object, dry_run: bool, totals: _Totals
+        self, path: Path, linker: ParkLinker, given: IssueMeta, dry_run: bool, totals: _Totals
     ) -> None:
         raw = read_page(path, settings.INGEST_MAX_BYTES)
+        issue = given.over(sidecar_meta(path)).over(printed_meta(raw.text))
         unchanged = None if dry_run else stored_unchanged(raw, PIPELINE_VERSION)
         if unchanged:
+            # Same text, perhaps newly told its newspaper, date or page label.
+            if update_stored_issue(raw.source, issue):
+                self.index_queue.page_stored()
             totals.add(unchanged)
             return
         drafts = process_page(raw.text, linker)
         if not drafts:
             raise PageReadError(path, "no articles found on the page")
-        issue_date = given_date or sidecar_date(path) or printed_issue_date(raw.text)
+        issue_date = issue.date or printed_issue_date(raw.text)
+        if issue.date is None and issue_date:
+            issue = replace(issue, date=issue_date, date_source="printed")
         estimated = issue_date is None
         if estimated:
             issue_date = estimate_issue_date(raw.text)
@@ -106,6 +121,7 @@ class Command(BaseCommand):
             pipeline_version=PIPELINE_VERSION,
             issue_date=issue_date,
             issue_date_estimated=estimated,
+            issue=issue,
         )
         self.index_queue.page_stored()
         totals.add(result)
