@@ -189,10 +189,13 @@ def _to_bytes(segment: Segment, field: str, text: Any) -> bytes:
 def phrase_hits(segment: Segment, field: str, terms: Sequence[str]) -> np.ndarray:
     """Positions where the terms stand in a row, at the first term's position."""
     hits: np.ndarray | None = None
-    # Rarest first keeps the intermediate arrays small.
-    order = sorted(range(len(terms)), key=lambda i: len(term_positions(
-        segment, field, _to_bytes(segment, field, terms[i]))))
-    for i in order:
+    # Rarest first (by document frequency, from the term table: no positions read)
+    # keeps the intermediate arrays small, and an empty intersection stops before the
+    # commoner terms' positions are read at all.
+    frequencies = [segment.reader.doc_frequency(field, term) for term in terms]
+    if not all(frequencies):
+        return EMPTY
+    for i in sorted(range(len(terms)), key=frequencies.__getitem__):
         shifted = term_positions(segment, field, _to_bytes(segment, field, terms[i])) - i
         hits = shifted if hits is None else np.intersect1d(hits, shifted, assume_unique=True)
         if not len(hits):

@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bump when analysis changes in a way that needs the index rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: spelling tables written beside each segment
 SIGNATURE_FILE = "parknews-schema.txt"
 FINGERPRINT = "fingerprint"
 # A writer waits this long for the lock (a bulk re-index holds it for a while).

@@ -35,7 +35,7 @@ from whoosh.formats import Frequency, Positions
 from whoosh.system import _INT_SIZE, pack_uint, pack_ushort
 from whoosh.writing import SegmentWriter
 
-from archive.search import analysis
+from archive.search import analysis, spelling
 
 T = TypeVar("T")
 Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, encoded positions
@@ -264,6 +264,7 @@ class BulkSegmentWriter(SegmentWriter):
         if lengths is not None:
             lengths.close()
         self._write_sidecar()
+        self._write_spelling()
 
     def _write_sidecar(self) -> None:
         """Whole-value fields as (document, term) pairs in one file beside the segment
@@ -284,6 +285,18 @@ class BulkSegmentWriter(SegmentWriter):
         if table:
             with self.storage.create_file(self.newsegment.make_filename(SIDECAR_EXT)) as f:
                 f.write(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+    def _write_spelling(self) -> None:
+        """Each word field's spelling table in a file beside the segment
+        (`spelling.py`), so a query with no hits never reads the whole lexicon."""
+        for fieldname in sorted(self.pool.fields):
+            if isinstance(self.schema[fieldname], WordText):
+                terms = self.pool.fields[fieldname]
+                data = spelling.build({term: len(postings) for term, postings in terms.items()})
+                with self.storage.create_file(spelling.filename(self.newsegment,
+                                                                fieldname)) as f:
+                    f.write(data)
 
 
 # Whoosh keeps a document's field length as one byte (an approximation for BM25).
