@@ -116,6 +116,8 @@ def segments(searcher: Searcher) -> list[Segment]:
     out = []
     for reader, offset in searcher.reader().leaf_readers():
         segment = reader.segment()
+        if segment is None:  # an empty index reads as one reader with no segment
+            continue
         key = (segment.segment_id(), segment.deleted_count())
         out.append(Segment(reader, offset, key, reader.doc_count_all()))
     return out
