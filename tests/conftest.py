@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +34,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database holds the park registry (a migration) and the ingested seeds."""
     from django.conf import settings
 
-    shutil.rmtree(settings.SEARCH_INDEX_DIR, ignore_errors=True)
+    from archive.search.generations import remove_index
+
+    remove_index(settings.SEARCH_INDEX_DIR)  # a link to a rebuilt generation, or a directory
     with django_db_blocker.unblock():
         call_command("ingest", str(SEEDS), verbosity=0)
 

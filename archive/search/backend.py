@@ -42,7 +42,7 @@ from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
-from archive.search import analysis
+from archive.search import analysis, generations
 from archive.search.facets import FACETS
 from archive.search.locking import index_write_lock
 from archive.search.whoosh_bulk import (
@@ -111,11 +111,20 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         super().__init__(connection_alias, **connection_options)
         self.schema_outdated = False
         self._searcher: Searcher | None = None
+        self.live = self.path
 
     # Schema.
 
     def setup(self) -> None:
-        super().setup()
+        # The configured path may be a link to the live generation (`generations.py`):
+        # open the directory it names now, and notice when it names another.
+        link = self.path
+        self.live = generations.live_dir(link) if self.use_file_storage else link
+        self.path = self.live
+        try:
+            super().setup()
+        finally:
+            self.path = link
         self.parser = _Parser(self.content_field_name, schema=self.schema)
         self.parser.add_plugins([FuzzyTermPlugin])
         self._check_signature()
@@ -177,7 +186,16 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         return self.schema_outdated
 
     def _signature_path(self) -> Path:
-        return Path(self.path) / SIGNATURE_FILE
+        return Path(self.live) / SIGNATURE_FILE
+
+    def follow_swap(self) -> None:
+        """Reopen the index if a rebuild swapped a new generation in since we opened it."""
+        if self.setup_complete and self.use_file_storage and (
+                generations.live_dir(self.path) != self.live):
+            self._drop_searcher()
+            self.setup_complete = False
+        if not self.setup_complete:
+            self.setup()
 
     def _check_signature(self) -> None:
         if not self.use_file_storage:
@@ -207,17 +225,15 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
             # Clearing everything must also work on an index too damaged to open.
             with self._write_lock():
                 try:
-                    if not self.setup_complete:
-                        self.setup()
+                    self.follow_swap()
                     self._writer().cancel()
                 except LockError:
                     raise
                 except Exception as error:
                     log.warning("search index unreadable (%s): recreating it empty", error)
                     self._recreate_empty()
-        if not self.setup_complete:
-            self.setup()
         with self._write_lock():
+            self.follow_swap()
             writer = self._writer()
             try:
                 if models is None:
@@ -294,6 +310,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
     def _commit(self, docs: list[dict[str, Any]], remove: list[str], skip: bool) -> WriteReport:
         report = WriteReport()
         with self._write_lock():
+            self.follow_swap()
             self.index = self.index.refresh()
             if skip:
                 with self.index.searcher() as searcher:
@@ -328,6 +345,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         is prepared while the workers index the chunks before it."""
         skipped: list[str] = []
         with self._write_lock():
+            self.follow_swap()
             self.index = self.index.refresh()
             chunks = (self._prepare(index, chunk, skipped)
                       for chunk in chunked(objects, _processes(), SEGMENT_DOCS))
@@ -371,8 +389,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         last: Exception | None = None
         for attempt in range(READ_ATTEMPTS):
             try:
-                if not self.setup_complete:
-                    self.setup()
+                self.follow_swap()
                 return fn(self._current_searcher())
             except Exception as error:
                 last = error
