@@ -45,6 +45,7 @@ from whoosh.writing import CLEAR
 from archive.search import analysis, generations
 from archive.search.facets import FACETS
 from archive.search.locking import index_write_lock
+from archive.search.whoosh_adapter import commit_with_segments
 from archive.search.whoosh_bulk import (
     BulkSegmentWriter,
     GramText,
@@ -362,13 +363,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         writer = self._writer()
         try:
             writer.delete_terms(ID, ids + [i for ids_ in removed for i in ids_])
-            kept = writer._merge_segments(merge_tiers, None, None)
-            if writer._added:
-                kept.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            writer._commit_toc(kept + segments)
-            writer._finish()
+            commit_with_segments(writer, merge_tiers, segments)
         except BaseException:
             writer.cancel()
             raise

@@ -63,7 +63,7 @@ def _hash(key: str) -> int:
 
 def filename(segment: Any, fieldname: str) -> str:
     """The table's file name for a Whoosh segment (named like the segment's files, so
-    Whoosh deletes it with them)."""
+    Whoosh deletes it with them; `BulkSegmentWriter._write_spelling` writes it)."""
     return segment.make_filename(f".{fieldname}{EXT}")
 
 
