@@ -45,7 +45,7 @@ from whoosh.writing import CLEAR
 from archive.search import analysis, generations
 from archive.search.facets import FACETS
 from archive.search.locking import index_write_lock
-from archive.search.whoosh_adapter import commit_with_segments
+from archive.search.whoosh_adapter import OpenSegments, bound_open_files, commit_with_segments
 from archive.search.whoosh_bulk import (
     BulkSegmentWriter,
     GramText,
@@ -113,6 +113,8 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         self.schema_outdated = False
         self._searcher: Searcher | None = None
         self.live = self.path
+        # This thread's searcher keeps the files of a bounded number of segments open.
+        self._open_segments = OpenSegments()
 
     # Schema.
 
@@ -397,8 +399,10 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         searcher = self._searcher
         if searcher is None:
             searcher = self.index.searcher()
+            bound_open_files(searcher, self._open_segments)
         elif not searcher.up_to_date():
             searcher = searcher.refresh()
+            bound_open_files(searcher, self._open_segments)
         self._searcher = searcher
         return searcher
 

@@ -1,0 +1,56 @@
+"""Open index files stay bounded whatever the segment count: a searcher keeps the files
+of at most `whoosh_adapter.OPEN_SEGMENTS` segments open, and answers as before."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from archive.models import Article
+from archive.search import arrays, whoosh_adapter, whoosh_bulk, writer
+from archive.search.backend import get_backend
+
+pytestmark = pytest.mark.django_db
+
+SEARCHES = [{"q": "高新区"}, {"q": "企业", "page": 2, "per_page": 5}, {"q": '"科技 创新"'},
+            {"q": "动力电尺"}, {"q": "", "sort": "newest"}, {"q": "宁波", "park": "宁波高新区"}]
+
+
+def _index_files(directory: Path) -> int:
+    """This process's open files inside the index directory."""
+    live = os.path.realpath(directory)
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue  # closed meanwhile (the listing's own descriptor)
+        count += target.startswith(live + os.sep)
+    return count
+
+
+def test_many_segments_keep_few_files_open(scratch_index: Path, api, monkeypatch) -> None:
+    monkeypatch.setattr(whoosh_bulk, "MERGE_FANOUT", 10**6)  # one segment per article
+    ids = list(Article.objects.public().order_by("pk").values_list("pk", flat=True))
+    for pk in ids:
+        writer.sync_articles([pk], strict=True)
+    segments = get_backend().read(lambda s: len(s.reader().leaf_readers()))
+    assert segments == len(ids) > 3 * 4
+
+    monkeypatch.setattr(whoosh_adapter, "OPEN_SEGMENTS", 4)
+    get_backend()._drop_searcher()
+    arrays.cache.clear()
+    bounded = [api(**params) for params in SEARCHES]
+    held = _index_files(scratch_index)
+    # A segment: its term table, postings and a few column files (lengths, stored).
+    assert 0 < held <= 4 * 6
+
+    monkeypatch.setattr(whoosh_adapter, "OPEN_SEGMENTS", 10**6)
+    get_backend()._drop_searcher()
+    arrays.cache.clear()
+    unbounded = [api(**params) for params in SEARCHES]
+    assert _index_files(scratch_index) > 2 * segments  # what Whoosh alone keeps open
+    assert bounded == unbounded
+    assert bounded[0]["count"] > 0 and bounded[3]["suggestion"] == "动力电池"
