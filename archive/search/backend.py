@@ -45,7 +45,7 @@ from whoosh.writing import CLEAR
 from archive.search import analysis, generations
 from archive.search.facets import FACETS
 from archive.search.locking import index_write_lock
-from archive.search.whoosh_adapter import OpenSegments, bound_open_files, commit_with_segments
+from archive.search.whoosh_adapter import OpenSegments, commit_with_segments, open_searcher
 from archive.search.whoosh_bulk import (
     BulkSegmentWriter,
     GramText,
@@ -398,11 +398,12 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
     def _current_searcher(self) -> Searcher:
         searcher = self._searcher
         if searcher is None:
-            searcher = self.index.searcher()
-            bound_open_files(searcher, self._open_segments)
+            searcher = open_searcher(self.index, self._open_segments)
         elif not searcher.up_to_date():
-            searcher = searcher.refresh()
-            bound_open_files(searcher, self._open_segments)
+            fresh = open_searcher(self.index, self._open_segments)
+            with contextlib.suppress(Exception):  # the old one's files may be gone
+                searcher.close()
+            searcher = fresh
         self._searcher = searcher
         return searcher
 

@@ -182,7 +182,8 @@ def segment_perdoc(reader: Any) -> Any:
 
 # Open files: Whoosh's SegmentReader opens its term table and postings when it is made
 # and keeps every column file it reads (lengths, stored fields) open until it is closed:
-# about 5 files a segment, 1,300 a process at 500k articles. Here a searcher keeps the
+# about 5 files a segment, 1,300 a process at 500k articles. Here a searcher
+# (`open_searcher`) opens a segment's files when a query first needs them and keeps the
 # files of at most OPEN_SEGMENTS segments open, the least recently used closed first and
 # reopened when next needed.
 
@@ -221,13 +222,14 @@ class _SegmentFiles:
     """A segment's term table and postings (opened on first use) and its per-document
     reader (whose column files open on first use), closed together when evicted."""
 
-    def __init__(self, reader: SegmentReader, lru: OpenSegments) -> None:
+    def __init__(self, reader: SegmentReader, lru: OpenSegments, terms: Any = None) -> None:
         self._codec, self._storage, self._segment = reader._codec, reader._storage, \
             reader._segment
-        self._terms: Any = reader._terms  # opened by the SegmentReader already
+        self._terms: Any = terms  # None until first used
         self.perdoc: Any = reader._perdoc
         self._lru = lru
-        lru.touch(self)
+        if terms is not None:
+            lru.touch(self)
 
     def terms(self) -> Any:
         if self._terms is None:
@@ -285,15 +287,45 @@ class _TouchingPerDoc:
         self._files.close()
 
 
-def bound_open_files(searcher: Any, lru: OpenSegments) -> None:
-    """Make the searcher's segment readers keep at most `lru.limit` segments' files open
-    (segment readers already bound, as after a refresh that reused them, stay as they
-    are)."""
-    for reader, _ in searcher.reader().leaf_readers():
-        if isinstance(reader, SegmentReader) and not isinstance(reader._terms, _LazyTerms):
-            files = _SegmentFiles(reader, lru)
-            reader._terms = _LazyTerms(files)
-            reader._perdoc = _TouchingPerDoc(files)
+def _lazy_segment_reader(storage: Any, schema: Any, segment: Any, generation: int,
+                         lru: OpenSegments) -> SegmentReader:
+    """SegmentReader.__init__ without opening the term table and postings."""
+    reader = SegmentReader.__new__(SegmentReader)
+    reader.schema = schema
+    reader.is_closed = False
+    reader._segment = segment
+    reader._segid = segment.segment_id()
+    reader._gen = generation
+    if segment.is_compound():  # written by Whoosh's own writer (ours never is)
+        from whoosh.filedb.filestore import OverlayStorage
+
+        reader._storage = OverlayStorage(segment.open_compound_file(storage), storage)
+    else:
+        reader._storage = storage
+    reader._codec = segment.codec()
+    reader._perdoc = reader._codec.per_document_reader(reader._storage, segment)
+    files = _SegmentFiles(reader, lru)
+    reader._terms = _LazyTerms(files)
+    reader._perdoc = _TouchingPerDoc(files)
+    return reader
+
+
+def open_searcher(ix: Any, lru: OpenSegments) -> Any:
+    """A searcher on the index's latest generation whose segments open their files on
+    first use, at most `OPEN_SEGMENTS` of them at a time. (Whoosh 2.7.4's `refresh()`
+    reuses no segment reader either: it keys reusable readers by generation and looks
+    them up by segment id; whoosh-reloaded reuses them, deletions and all.)"""
+    from whoosh.reading import MultiReader
+    from whoosh.searching import Searcher
+
+    toc = ix._read_toc()
+    if not toc.segments:
+        return ix.searcher()  # Whoosh's EmptyReader
+    readers = [_lazy_segment_reader(ix.storage, toc.schema, segment, toc.generation, lru)
+               for segment in toc.segments]
+    reader = readers[0] if len(readers) == 1 else MultiReader(readers,
+                                                               generation=toc.generation)
+    return Searcher(reader, fromindex=ix)
 
 
 def index_segments(ix: Any) -> list[Any]:

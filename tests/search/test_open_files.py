@@ -42,6 +42,8 @@ def test_many_segments_keep_few_files_open(scratch_index: Path, api, monkeypatch
     monkeypatch.setattr(whoosh_adapter, "OPEN_SEGMENTS", 4)
     get_backend()._drop_searcher()
     arrays.cache.clear()
+    assert get_backend().read(lambda s: s.doc_count()) == len(ids)
+    assert _index_files(scratch_index) == 0  # opening a searcher opens no segment file
     bounded = [api(**params) for params in SEARCHES]
     held = _index_files(scratch_index)
     # A segment: its term table, postings and a few column files (lengths, stored).
@@ -51,6 +53,13 @@ def test_many_segments_keep_few_files_open(scratch_index: Path, api, monkeypatch
     get_backend()._drop_searcher()
     arrays.cache.clear()
     unbounded = [api(**params) for params in SEARCHES]
-    assert _index_files(scratch_index) > 2 * segments  # what Whoosh alone keeps open
+    assert _index_files(scratch_index) > 2 * segments  # what every segment's files take
     assert bounded == unbounded
+    # After a commit the searcher is replaced: the old one's files are closed.
+    writer.sync_articles(ids[:1], strict=True)
+    Article.objects.filter(pk=ids[0]).update(title=Article.objects.get(pk=ids[0]).title + "甲")
+    writer.sync_articles(ids[:1], strict=True)
+    monkeypatch.setattr(whoosh_adapter, "OPEN_SEGMENTS", 4)
+    api(q="高新区")
+    assert _index_files(scratch_index) <= 4 * 6
     assert bounded[0]["count"] > 0 and bounded[3]["suggestion"] == "动力电池"
