@@ -6,6 +6,11 @@ class ArchiveConfig(AppConfig):
     name = "archive"
 
     def ready(self) -> None:
+        # The index code relies on one Whoosh release's internals: refuse any other at
+        # start-up, with one clear message, rather than answer wrongly.
+        from archive.search import whoosh_adapter
+
+        whoosh_adapter.check_version()
         # jieba's dictionary and the park registry's names, once per process and before
         # serving: gunicorn preloads the app, so its workers inherit them.
         from archive.search import dictionary

@@ -345,3 +345,23 @@ class Correction(models.Model):
     def __str__(self) -> str:
         target = f"figure {self.figure_id}" if self.figure_id else "article"
         return f"{target}.{self.field}: {self.old_value!r} → {self.new_value!r}"
+
+
+class IndexTask(models.Model):
+    """An article whose search document must be rewritten: the index outbox.
+
+    Recorded in the same transaction as the change (a rolled-back change leaves none),
+    deleted by the index writer once the article's document is written
+    (`archive.search.writer.drain`: ingest, admin saves after commit, `manage.py
+    index_worker`)."""
+
+    # Not a foreign key: the task of a deleted article must outlive the article.
+    article_id = models.BigIntegerField(help_text="文章编号（可能已删除）")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = verbose_name_plural = "索引任务"
+
+    def __str__(self) -> str:
+        return f"index article {self.article_id}"

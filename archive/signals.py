@@ -1,10 +1,12 @@
 """Model signals → search index, through the one write path (`archive.search.writer`).
 
 Installed as haystack's signal processor (settings.HAYSTACK_SIGNAL_PROCESSOR). Unlike
-haystack's RealtimeSignalProcessor it writes after the transaction commits (never an
-index entry for a rolled-back row), batches the articles one transaction touched into one
-write, and follows the relations an article's document is built from: its parks (name,
-province), its page (issue date) and its figures (figure kinds).
+haystack's RealtimeSignalProcessor it records the articles a change touches in the index
+outbox (`archive.models.IndexTask`) inside the change's own transaction, and writes the
+index only after the transaction commits (never an entry for a rolled-back row), one
+write for everything the transaction touched. It follows the relations an article's
+document is built from: its parks (name, province), its page (issue date) and its
+figures (figure kinds).
 
 Queryset `update()` sends no signal: code that changes articles that way calls
 `archive.indexing.sync_articles(ids)` itself. Bulk jobs wrap themselves in
@@ -28,36 +30,25 @@ from archive.models import Article, Figure, Page, Park
 _local = threading.local()
 
 
-def _queued() -> set[int]:
-    if not hasattr(_local, "ids"):
-        _local.ids = set()
-    return _local.ids
-
-
 def queue_articles(ids: Iterable[int], using: str | None = None) -> None:
-    """Re-index these articles once the current transaction commits (now if none)."""
+    """Put these articles in the outbox, in the current transaction, and write the index
+    once it commits (now if there is none)."""
+    from archive.search import writer
+
     ids = {int(pk) for pk in ids if pk is not None}
     if not ids:
         return
-    _queued().update(ids)
-    # One callback per call; the first to run takes the whole batch, the rest find it
-    # empty. Ids left by a rolled-back transaction go with the next batch, harmlessly:
-    # a sync writes whatever the database holds.
+    writer.record_pending(ids, using=using)
+    # One callback per call; the first to run drains the whole outbox, the rest find it
+    # empty.
     transaction.on_commit(_flush, using=using)
 
 
 def _flush() -> None:
     from archive.search import writer
 
-    ids = _queued()
-    if not ids:
-        return
-    batch = set(ids)
-    ids.clear()
-    if getattr(_local, "deferred", 0):
-        writer.record_pending(batch)  # the bulk writer's next sync takes them
-    else:
-        writer.sync_articles(batch)
+    if not getattr(_local, "deferred", 0):  # else the bulk job drains in its batches
+        writer.drain()
 
 
 @contextmanager

@@ -191,6 +191,9 @@ def query_mix(park: str) -> list[Query]:
         Query("with facets", ("项目", "投资"), facets=True),
         Query("with highlighting", ("企业",), highlight=True),
         Query("with highlighting", ("产业集群",), highlight=True),
+        # Typos: no hits, so ours also looks for a suggestion (spelling tables).
+        Query("zero hits", ("招商引姿",)),
+        Query("zero hits", ("马超欣欣",)),
     ]
 
 
@@ -224,7 +227,7 @@ def ours(args: argparse.Namespace, data: Path, pages: Path) -> dict[str, Any]:
     from django.http import QueryDict
 
     from archive.models import Article
-    from archive.search import analysis, arrays, engine, writer
+    from archive.search import analysis, arrays, engine, spelling, writer
     from archive.search.backend import WriteReport, get_backend
     from archive.search.params import read_params
 
@@ -277,12 +280,26 @@ def ours(args: argparse.Namespace, data: Path, pages: Path) -> dict[str, Any]:
         backend._drop_searcher()
         backend.setup_complete = False  # the next read opens the index from disk
         arrays.cache.clear()  # and reads every posting it needs again, as a new process
+        spelling._tables.clear()
 
     out["counts"] = {label(q): run(q) for q in mix}
     out["warm"] = measure(mix, run, None, ROUNDS_WARM)
     out["cold"] = measure(mix, run, cold, ROUNDS_COLD)
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    out["open_index_files"] = open_files_in(index_dir)
     return out
+
+
+def open_files_in(directory: Path) -> int:
+    """This process's open files inside the (live) index directory."""
+    live = os.path.realpath(directory) + os.sep
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += os.readlink(f"/proc/self/fd/{fd}").startswith(live)
+        except OSError:
+            continue
+    return count
 
 
 def freshness(directory: Path, seed: int) -> float:
@@ -573,7 +590,8 @@ def table(result: dict[str, Any]) -> str:
                  f"in {ing['seconds']:.1f} s; full rebuild {rb['seconds']:.1f} s "
                  f"({rb['docs_per_s']:.1f} docs/s), index {rb['index_mb']:.1f} MB; "
                  f"both: {ours_['end_to_end_articles_per_s']:.1f} articles/s")
-    lines.append(f"new page searchable after {ours_['fresh_seconds']:.2f} s")
+    lines.append(f"new page searchable after {ours_['fresh_seconds']:.2f} s; "
+                 f"open index files after the queries: {ours_.get('open_index_files', 'n/a')}")
     head = f"{'':31}{'ours':>9}" + "".join(f"{n:>11}{'ratio':>7}" for n in names)
     lines += ["", head]
 

@@ -66,8 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "haystack",
+    # archive before haystack: its rebuild_index (build beside, then swap) wins.
     "archive",
+    "haystack",
 ]
 
 MIDDLEWARE = [

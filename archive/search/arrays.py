@@ -30,10 +30,10 @@ import numpy as np
 from django.conf import settings
 from whoosh import query as wq
 from whoosh.fields import NUMERIC
-from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from archive.search.whoosh_bulk import SIDECAR_EXT, field_lengths
+from archive.search import whoosh_adapter
+from archive.search.whoosh_bulk import SIDECAR_EXT
 
 POSITION_BITS = 23  # positions below 8M characters in one field of one article
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -116,6 +116,8 @@ def segments(searcher: Searcher) -> list[Segment]:
     out = []
     for reader, offset in searcher.reader().leaf_readers():
         segment = reader.segment()
+        if segment is None:  # an empty index reads as one reader with no segment
+            continue
         key = (segment.segment_id(), segment.deleted_count())
         out.append(Segment(reader, offset, key, reader.doc_count_all()))
     return out
@@ -127,23 +129,7 @@ def segments(searcher: Searcher) -> list[Segment]:
 def _blocks(segment: Segment, field: str, btext: bytes) -> Iterable[tuple[Sequence[int],
                                                                          Sequence[float],
                                                                          Sequence[bytes]]]:
-    """(ids, weights, values) of each block of a term's postings, deleted documents
-    included (Whoosh's own reader filters them one posting at a time)."""
-    terms = segment.reader._terms
-    try:
-        info = terms.term_info(field, btext)
-    except (TermNotFound, KeyError):
-        return
-    if info.is_inlined():
-        yield info.inlined_postings()
-        return
-    matcher = terms.matcher(field, btext, segment.reader.schema[field].format)
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        matcher._read_values()
-        yield matcher._ids, matcher._weights, matcher._values
-        matcher._next_block()
+    return whoosh_adapter.term_blocks(segment.reader, field, btext)
 
 
 def term_postings(segment: Segment, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -171,10 +157,8 @@ def term_positions(segment: Segment, field: str, btext: bytes) -> np.ndarray:
             values.extend(block_values)
         if not values:
             return EMPTY
-        # whoosh_bulk.PackedPositions: a 4-byte count, then the positions as uint32.
-        counts = np.array([len(v) // 4 - 1 for v in values], dtype=np.int64)
-        positions = np.frombuffer(b"".join(v[4:] for v in values), dtype=np.uint32)
-        return (np.repeat(np.array(docs, dtype=np.int64), counts) << POSITION_BITS) | positions
+        owners, positions = whoosh_adapter.decode_positions(docs, values)
+        return (owners << POSITION_BITS) | positions
 
     return segment.cached(("positions", field, btext), make)
 
@@ -189,10 +173,13 @@ def _to_bytes(segment: Segment, field: str, text: Any) -> bytes:
 def phrase_hits(segment: Segment, field: str, terms: Sequence[str]) -> np.ndarray:
     """Positions where the terms stand in a row, at the first term's position."""
     hits: np.ndarray | None = None
-    # Rarest first keeps the intermediate arrays small.
-    order = sorted(range(len(terms)), key=lambda i: len(term_positions(
-        segment, field, _to_bytes(segment, field, terms[i]))))
-    for i in order:
+    # Rarest first (by document frequency, from the term table: no positions read)
+    # keeps the intermediate arrays small, and an empty intersection stops before the
+    # commoner terms' positions are read at all.
+    frequencies = [segment.reader.doc_frequency(field, term) for term in terms]
+    if not all(frequencies):
+        return EMPTY
+    for i in sorted(range(len(terms)), key=frequencies.__getitem__):
         shifted = term_positions(segment, field, _to_bytes(segment, field, terms[i])) - i
         hits = shifted if hits is None else np.intersect1d(hits, shifted, assume_unique=True)
         if not len(hits):
@@ -303,11 +290,11 @@ def _facet_pairs(segment: Segment, field: str) -> tuple[np.ndarray, np.ndarray, 
         values: list[Any] = []
         # One walk over the field's terms in the term table (a lookup per value costs
         # more where there are thousands of authors).
-        for (name, btext), info in reader._terms.items_from(field, b""):
-            if name != field or (numeric and btext[:1] != b"\x00"):
-                break  # past the field, or past a number's full-precision terms
-            if info.is_inlined():
-                ids = info.inlined_postings()[0]
+        for btext, inlined in whoosh_adapter.field_terms(reader, field):
+            if numeric and btext[:1] != b"\x00":
+                break  # past a number's full-precision terms
+            if inlined is not None:
+                ids = list(inlined)
             else:
                 ids = term_postings(segment, field, btext)[0].tolist()
             codes.extend([len(values)] * len(ids))
@@ -417,8 +404,8 @@ def _atom_postings(segment: Segment, atom: Atom) -> tuple[np.ndarray, np.ndarray
 
 
 def _lengths(segment: Segment, field: str) -> np.ndarray:
-    return segment.cached(("lengths", field), lambda: field_lengths(
-        segment.reader._perdoc, field, segment.size).astype(np.float64))
+    return segment.cached(("lengths", field), lambda: whoosh_adapter.field_lengths(
+        whoosh_adapter.segment_perdoc(segment.reader), field, segment.size).astype(np.float64))
 
 
 def ranked(searcher: Searcher, docs: np.ndarray, query: wq.Query | None,

@@ -42,9 +42,10 @@ from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
-from archive.search import analysis
+from archive.search import analysis, generations
 from archive.search.facets import FACETS
 from archive.search.locking import index_write_lock
+from archive.search.whoosh_adapter import OpenSegments, commit_with_segments, open_searcher
 from archive.search.whoosh_bulk import (
     BulkSegmentWriter,
     GramText,
@@ -59,7 +60,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bump when analysis changes in a way that needs the index rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: spelling tables written beside each segment
 SIGNATURE_FILE = "parknews-schema.txt"
 FINGERPRINT = "fingerprint"
 # A writer waits this long for the lock (a bulk re-index holds it for a while).
@@ -111,11 +112,22 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         super().__init__(connection_alias, **connection_options)
         self.schema_outdated = False
         self._searcher: Searcher | None = None
+        self.live = self.path
+        # This thread's searcher keeps the files of a bounded number of segments open.
+        self._open_segments = OpenSegments()
 
     # Schema.
 
     def setup(self) -> None:
-        super().setup()
+        # The configured path may be a link to the live generation (`generations.py`):
+        # open the directory it names now, and notice when it names another.
+        link = self.path
+        self.live = generations.live_dir(link) if self.use_file_storage else link
+        self.path = self.live
+        try:
+            super().setup()
+        finally:
+            self.path = link
         self.parser = _Parser(self.content_field_name, schema=self.schema)
         self.parser.add_plugins([FuzzyTermPlugin])
         self._check_signature()
@@ -177,7 +189,16 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         return self.schema_outdated
 
     def _signature_path(self) -> Path:
-        return Path(self.path) / SIGNATURE_FILE
+        return Path(self.live) / SIGNATURE_FILE
+
+    def follow_swap(self) -> None:
+        """Reopen the index if a rebuild swapped a new generation in since we opened it."""
+        if self.setup_complete and self.use_file_storage and (
+                generations.live_dir(self.path) != self.live):
+            self._drop_searcher()
+            self.setup_complete = False
+        if not self.setup_complete:
+            self.setup()
 
     def _check_signature(self) -> None:
         if not self.use_file_storage:
@@ -207,17 +228,15 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
             # Clearing everything must also work on an index too damaged to open.
             with self._write_lock():
                 try:
-                    if not self.setup_complete:
-                        self.setup()
+                    self.follow_swap()
                     self._writer().cancel()
                 except LockError:
                     raise
                 except Exception as error:
                     log.warning("search index unreadable (%s): recreating it empty", error)
                     self._recreate_empty()
-        if not self.setup_complete:
-            self.setup()
         with self._write_lock():
+            self.follow_swap()
             writer = self._writer()
             try:
                 if models is None:
@@ -294,6 +313,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
     def _commit(self, docs: list[dict[str, Any]], remove: list[str], skip: bool) -> WriteReport:
         report = WriteReport()
         with self._write_lock():
+            self.follow_swap()
             self.index = self.index.refresh()
             if skip:
                 with self.index.searcher() as searcher:
@@ -328,6 +348,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         is prepared while the workers index the chunks before it."""
         skipped: list[str] = []
         with self._write_lock():
+            self.follow_swap()
             self.index = self.index.refresh()
             chunks = (self._prepare(index, chunk, skipped)
                       for chunk in chunked(objects, _processes(), SEGMENT_DOCS))
@@ -344,13 +365,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         writer = self._writer()
         try:
             writer.delete_terms(ID, ids + [i for ids_ in removed for i in ids_])
-            kept = writer._merge_segments(merge_tiers, None, None)
-            if writer._added:
-                kept.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            writer._commit_toc(kept + segments)
-            writer._finish()
+            commit_with_segments(writer, merge_tiers, segments)
         except BaseException:
             writer.cancel()
             raise
@@ -371,8 +386,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         last: Exception | None = None
         for attempt in range(READ_ATTEMPTS):
             try:
-                if not self.setup_complete:
-                    self.setup()
+                self.follow_swap()
                 return fn(self._current_searcher())
             except Exception as error:
                 last = error
@@ -384,9 +398,12 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
     def _current_searcher(self) -> Searcher:
         searcher = self._searcher
         if searcher is None:
-            searcher = self.index.searcher()
+            searcher = open_searcher(self.index, self._open_segments)
         elif not searcher.up_to_date():
-            searcher = searcher.refresh()
+            fresh = open_searcher(self.index, self._open_segments)
+            with contextlib.suppress(Exception):  # the old one's files may be gone
+                searcher.close()
+            searcher = fresh
         self._searcher = searcher
         return searcher
 

@@ -11,6 +11,7 @@ facet counts and the page for the same match and ranking; the rest is shared.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from archive.search import elasticsearch_backend as es
 from archive.search.backend import get_backend
 from archive.search.params import SearchParams
 from archive.search.query import ParsedQuery, parse
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -153,10 +156,10 @@ def _hits(ids: list[tuple[int, float | None]], needles: list[str], marked: bool)
     )
     stale = [pk for pk, _ in ids if pk not in articles]
     if stale:
-        # The index is behind the database: show what exists, fix the index soon.
-        from archive.search.writer import queue
-
-        queue(stale)
+        # The index is behind the database: show what exists. A search never writes: the
+        # outbox already holds what is missing, or `check_index --repair` finds it.
+        log.warning("search index holds %s articles the database does not: %s",
+                    len(stale), stale[:10])
     hits = []
     for pk, score in ids:
         article = articles.get(pk)

@@ -8,20 +8,22 @@ Profiled on 313 articles of the benchmark corpus (about 1,300 postings each), th
 
 * gram and word fields compute a document's postings in one pass over its folded text
   (`GramText.term_values`, `WordText.term_values`);
-* a segment's postings collect in memory, per field and term (`PostingTable`; callers
-  bound a segment by committing every few thousand documents);
+* a segment's postings collect in memory, per field and term
+  (`whoosh_adapter.PostingTable`; callers bound a segment by committing every few
+  thousand documents);
 * at commit each term's posting list goes to Whoosh's own codec a whole block at a time,
-  with the field lengths read once per field.
+  with the field lengths read once per field (`whoosh_adapter.TableSegmentWriter`);
+* beside each segment, the files a new process needs to answer at once: whole-value
+  fields as (document, term) pairs (`.fct`) and spelling tables (`spelling.py`).
 
 The files are Whoosh's own format: Whoosh reads, merges and deletes from them as usual,
-and the fields still carry their analyzers for query parsing and key terms.
+and the fields still carry their analyzers for query parsing and key terms. Every
+private Whoosh detail this needs is in `whoosh_adapter.py`.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import operator
 import pickle
 from array import array
 from collections import defaultdict
@@ -29,36 +31,26 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PostingsWriter, byte_to_length
 from whoosh.fields import TEXT
-from whoosh.formats import Frequency, Positions
-from whoosh.system import _INT_SIZE, pack_uint, pack_ushort
+from whoosh.formats import Frequency
 from whoosh.writing import SegmentWriter
 
-from archive.search import analysis
+from archive.search import analysis, spelling
+from archive.search.whoosh_adapter import (
+    PackedPositions,
+    TableSegmentWriter,
+    finish_unlisted_segment,
+    merge_segment,
+    packed_count,
+    worker_writer,
+)
 
 T = TypeVar("T")
 Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, encoded positions
-COMPRESSION = 1  # zlib level for posting blocks (Whoosh's default, 3, is slower)
-COMPRESS_FROM = 8  # postings in a block
 SIDECAR_EXT = ".fct"
-INLINE_POSTINGS = 4  # a term with at most this many postings keeps them in the term table
-
-
-class PackedPositions(Positions):
-    """Whoosh's Positions format with the positions as packed 32-bit integers instead of
-    pickled deltas: written with one C call per term and read back by `arrays.py` as one
-    numpy buffer. The value starts with the count, as Whoosh's does."""
-
-    def encode(self, poslist: list[int]) -> bytes:
-        return pack_uint(len(poslist)) + array("I", poslist).tobytes()
-
-    def decode_positions(self, valuestring: bytes) -> list[int]:
-        return array("I", valuestring[_INT_SIZE:]).tolist()
 
 
 _CHAR_BITS = 21  # Unicode code points fit in 21 bits
-
 
 def _gram_groups(text: str) -> tuple[list[str], list[int], list[int], bytes]:
     """Every character but spaces and every adjacent pair, none across a barrier (what
@@ -90,13 +82,6 @@ def gram_positions(text: str) -> dict[str, list[int]]:
     terms, firsts, counts, packed = _gram_groups(text)
     flat = array("I", packed).tolist()
     return {t: flat[f : f + c] for t, f, c in zip(terms, firsts, counts, strict=True)}
-
-
-_COUNTS = [pack_uint(n) for n in range(1024)]
-
-
-def _packed_count(count: int) -> bytes:
-    return _COUNTS[count] if count < len(_COUNTS) else pack_uint(count)
 
 
 class _BulkText(TEXT):
@@ -141,7 +126,7 @@ class GramText(_BulkText):
     def term_values(self, value: str) -> Iterator[tuple[str, int, bytes]]:
         found, firsts, counts, packed = _gram_groups(value)
         for term, first, count in zip(found, firsts, counts, strict=True):
-            yield term, count, _packed_count(count) + packed[4 * first : 4 * (first + count)]
+            yield term, count, packed_count(count) + packed[4 * first : 4 * (first + count)]
 
 
 class WordText(_BulkText):
@@ -154,121 +139,24 @@ class WordText(_BulkText):
 
     def term_values(self, value: str) -> Iterator[tuple[str, int, bytes]]:
         for word, at in analysis.word_positions(value).items():
-            yield word, len(at), _packed_count(len(at))
+            yield word, len(at), packed_count(len(at))
 
 
-class PostingTable:
-    """A segment's postings in memory: field → term → [(docnum, weight, value)]. Stands in
-    for Whoosh's PostingPool (the writer and its merges call `add`)."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, dict[Any, list[tuple[int, float, bytes]]]] = {}
-        # Fields whose terms are kept as str (the bulk text fields); others as bytes.
-        self.text_fields: frozenset[str] = frozenset()
-        self.keep = False
-
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        fieldname, btext, docnum, weight, value = item
-        if docnum < 0:  # Whoosh's marker for spelling words, which we do not keep
-            return
-        terms = self.fields.setdefault(fieldname, {})
-        key = btext.decode("utf-8") if fieldname in self.text_fields else btext
-        terms.setdefault(key, []).append((docnum, weight, value or b""))
-
-    def cleanup(self) -> None:
-        if not self.keep:
-            self.fields = {}
-
-
-class BulkSegmentWriter(SegmentWriter):
-    """Whoosh's SegmentWriter with the posting table above and a block-at-a-time flush."""
+class BulkSegmentWriter(TableSegmentWriter):
+    """The segment writer, with our files written beside each segment."""
 
     def __init__(self, ix: Any, sidecar_fields: Iterable[str] = (), **kwargs: Any) -> None:
-        # Separate files per segment, not one compound file: Whoosh opens a compound
-        # file's parts as BytesIO copies of the mmap, so every searcher would copy the
-        # whole index into memory (6 ms a file at 10k articles, and the RAM).
-        kwargs.setdefault("compound", False)
         super().__init__(ix, **kwargs)
-        self.pool = PostingTable()  # type: ignore[assignment]
-        self.pool.text_fields = frozenset(
-            name for name, field in self.schema.items() if isinstance(field, _BulkText))
         self.sidecar_fields = frozenset(sidecar_fields)
 
-    def add_document(self, **fields: Any) -> None:
-        """Whoosh's add_document, minus what our schema never uses (vectors, separate
-        spelling), with bulk fields' postings added to the table in one call."""
-        self._check_state()
-        perdocwriter = self.perdocwriter
-        schema = self.schema
-        docnum = self.docnum
-        docboost = self._doc_boost(fields)
-        fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, fieldnames)
-        perdocwriter.start_doc(docnum)
-        for fieldname in fieldnames:
-            value = fields[fieldname]
-            if value is None:
-                continue
-            field = schema[fieldname]
-            length = 0
-            if field.indexed:
-                boost = self._field_boost(fields, fieldname, docboost)
-                if isinstance(field, _BulkText):
-                    terms = self.pool.fields.setdefault(fieldname, {})
-                    length = field.add_to(terms, docnum, value, boost)
-                else:
-                    for tbytes, freq, weight, vbytes in field.index(value):
-                        if field.scorable:
-                            length += freq
-                        self.pool.add((fieldname, tbytes, docnum, weight * boost, vbytes))
-            stored = fields.get(f"_stored_{fieldname}", value)
-            perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
-            if field.column_type and stored is not None:
-                perdocwriter.add_column_value(
-                    fieldname, field.column_type, field.to_column_value(stored)
-                )
-        perdocwriter.finish_doc()
-        self._added = True
-        self.docnum += 1
-
-    def delete_terms(self, fieldname: str, texts: Iterable[str]) -> int:
-        """Delete the documents holding any of these terms, with one searcher (Whoosh's
-        delete_by_term, and so update_document, opens a new one for every call)."""
-        from whoosh.query import Term
-
-        count = 0
-        with self.searcher() as searcher:
-            for text in texts:
-                for docnum in searcher.docs_for_query(Term(fieldname, text), for_deletion=True):
-                    self.delete_document(docnum)
-                    count += 1
-        return count
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        writer = self.fieldwriter
-        for fieldname in sorted(self.pool.fields):
-            terms = self.pool.fields[fieldname]
-            fieldobj = self.schema[fieldname]
-            doc_lengths = None
-            if lengths is not None and fieldobj.scorable:
-                doc_lengths = field_lengths(lengths, fieldname, self.docnum).tolist()
-            writer.start_field(fieldname, fieldobj)
-            # UTF-8 sorts as code points do, so str terms sort as their bytes would.
-            for term in sorted(terms):
-                btext = term.encode("utf-8") if isinstance(term, str) else term
-                _write_term(writer, btext, terms[term], doc_lengths)
-            writer.finish_field()
-        writer.close()
-        if lengths is not None:
-            lengths.close()
+    def segment_written(self) -> None:
         self._write_sidecar()
+        self._write_spelling()
 
     def _write_sidecar(self) -> None:
         """Whole-value fields as (document, term) pairs in one file beside the segment
         (`arrays.read_sidecar`), so a new process counts facets without walking every
-        value's postings. Named like the segment's files, so Whoosh deletes it with them."""
+        value's postings."""
         table: dict[str, tuple[bytes, bytes, list[bytes]]] = {}
         for fieldname in sorted(self.sidecar_fields & set(self.pool.fields)):
             terms = self.pool.fields[fieldname]
@@ -282,82 +170,18 @@ class BulkSegmentWriter(SegmentWriter):
             table[fieldname] = (np.array(docs, dtype=np.int64).tobytes(),
                                 np.array(codes, dtype=np.int64).tobytes(), btexts)
         if table:
-            with self.storage.create_file(self.newsegment.make_filename(SIDECAR_EXT)) as f:
+            with self.segment_file(SIDECAR_EXT) as f:
                 f.write(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
 
-
-# Whoosh keeps a document's field length as one byte (an approximation for BM25).
-_LENGTH_OF_BYTE = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.int64)
-
-
-def field_lengths(perdoc: Any, fieldname: str, count: int) -> np.ndarray:
-    """The first `count` documents' lengths in a field, read as one buffer from Whoosh's
-    length column (what doc_field_length reads one document at a time)."""
-    out = np.zeros(count, dtype=np.int64)
-    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-    if column is not None and column._count:
-        stored = min(count, column._count)
-        raw = column._dbfile.get(column._basepos, stored)
-        out[:stored] = _LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
-    return out
-
-
-class _PostingsWriter(W3PostingsWriter):
-    """Whoosh's postings writer with its per-block minification done at C speed (Whoosh
-    walks each block's ids and weights with Python generators)."""
-
-    def _mini_ids(self) -> tuple[int, ...]:
-        ids = self._ids
-        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
-
-    def _mini_weights(self) -> Any:
-        weights = self._weights
-        low, high = min(weights), max(weights)
-        if low == high:
-            return None if low == 1.0 else weights[0]
-        return tuple(weights)
-
-
-def _write_term(writer: Any, btext: bytes, postings: list[tuple[int, float, bytes]],
-                doc_lengths: list[int] | None) -> None:
-    """One term's postings (in document order) through the codec's postings writer, a
-    block at a time: what its add_posting does per posting, done per block."""
-    writer.start_term(btext)
-    postwriter = writer._postwriter
-    postwriter.__class__ = _PostingsWriter
-    limit = postwriter._blocklimit
-    for start in range(0, len(postings), limit):
-        if start:
-            postwriter._write_block()
-        block = postings[start : start + limit]
-        ids, weights, values = zip(*block, strict=True)
-        postwriter._ids = array("I", ids)
-        postwriter._weights = array("f", weights)
-        postwriter._values = [v for v in values if v]
-        postwriter._maxweight = max(weights)
-        if doc_lengths:
-            # A document with a posting in a field has a length there (> 0).
-            lengths = list(map(doc_lengths.__getitem__, ids))
-            postwriter._minlength, postwriter._maxlength = min(lengths), max(lengths)
-        # zlib costs more than it saves on a block of a few postings (the reader reads
-        # the compression level from each block's header).
-        postwriter._compression = COMPRESSION if len(block) >= COMPRESS_FROM else 0
-    if len(postings) <= INLINE_POSTINGS:
-        _finish_inlined_term(writer)
-    else:
-        writer.finish_term()
-
-
-def _finish_inlined_term(writer: Any) -> None:
-    """The codec's finish_term for a short posting list kept in the term table itself
-    (Whoosh's reader supports this, but its writer calls a misspelt method, so it never
-    inlines): no block in the postings file to pickle, compress and seek to."""
-    postwriter = writer._postwriter
-    terminfo = postwriter._terminfo
-    terminfo.add_block(postwriter)
-    terminfo.set_inlined(postwriter._ids, postwriter._weights, postwriter._values)
-    postwriter._terminfo = None
-    writer._tindex.add(pack_ushort(writer._fieldid) + writer._btext, terminfo.to_bytes())
+    def _write_spelling(self) -> None:
+        """Each word field's spelling table in a file beside the segment
+        (`spelling.py`), so a query with no hits never reads the whole lexicon."""
+        for fieldname in sorted(self.pool.fields):
+            if isinstance(self.schema[fieldname], WordText):
+                terms = self.pool.fields[fieldname]
+                data = spelling.build({term: len(postings) for term, postings in terms.items()})
+                with self.segment_file(f".{fieldname}{spelling.EXT}") as f:
+                    f.write(data)
 
 
 # Merging and parallel segments.
@@ -374,8 +198,6 @@ def merge_tiers(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
     MERGE_FANOUT of them, so each commit merges a bounded amount. (Whoosh's MERGE_SMALL
     can pick a merge point past nearly every segment and rewrite the whole index during a
     one-document commit.)"""
-    from whoosh.reading import SegmentReader
-
     tiers: dict[int, list[Any]] = defaultdict(list)
     for segment in segments:
         docs = segment.doc_count_all()
@@ -386,9 +208,7 @@ def merge_tiers(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
         return segments
     merging = tiers[full[0]]
     for segment in merging:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
+        merge_segment(writer, segment)
     ids = {id(s) for s in merging}
     return [s for s in segments if id(s) not in ids]
 
@@ -396,17 +216,13 @@ def merge_tiers(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
 def _segment_of(args: tuple[str, str, frozenset[str], list[dict[str, Any]]]) -> Any:
     """In a worker process: write documents into a new segment (not yet in the index's
     table of contents) and return the segment."""
-    from whoosh.index import open_dir
-
     path, indexname, sidecar_fields, docs = args
-    writer = BulkSegmentWriter(open_dir(path, indexname=indexname), sidecar_fields, _lk=False)
+    writer = worker_writer(BulkSegmentWriter, path, indexname, sidecar_fields)
     # The workers share the index's temporary directory: the committing writer removes
     # it, never a worker (as in Whoosh's MpWriter).
     for doc in docs:
         writer.add_document(**doc)
-    # A worker exits after its one task: freeing the postings one by one is wasted time.
-    writer.pool.keep = True
-    return writer._finalize_segment()
+    return finish_unlisted_segment(writer)
 
 
 def chunked(items: Sequence[T], processes: int, segment_docs: int) -> Iterator[Sequence[T]]:

@@ -1,36 +1,35 @@
 """The one path by which database changes reach the search index.
 
-Ingest (`deferred_writes` and `drain`), model signals (admin edits, deletions) and
-repairs all call `sync_articles(ids)`: "make the index agree with the database for these
-articles". It reads each article's current state, so the order of calls does not matter
-and a repeated call is cheap (unchanged documents are skipped by fingerprint).
+Ingest (`deferred_writes` and `drain`), model signals (admin edits, deletions), repairs
+and the `index_worker` command all end in `drain()`: "make the index agree with the
+database for every article in the outbox". It reads each article's current state, so the
+order of calls does not matter and a repeated call is cheap (unchanged documents are
+skipped by fingerprint).
 
 Concurrency (several gunicorn workers, ingest and admin at once):
 
-1. The ids are first appended to a pending file beside the index (durable queue); for
-   an Elasticsearch index, in the data directory (`queue_path`).
-2. The writer takes the process-wide write lock (`locking.py`), takes *all* pending ids
-   (its own and any left by others), reads them from the database and commits once.
-3. If the lock is not free within `wait` seconds, or the commit fails, the ids stay
-   pending and the error is logged; a background retry (and every later writer) drains
-   them. Nothing is dropped silently: `pending_ids()` shows what is waiting and /healthz
-   reports it.
+1. What must be re-indexed is a row in the outbox table (`archive.models.IndexTask`),
+   written in the same database transaction as the change itself (`record_pending`,
+   called by the model signals): a change that commits always leaves its task, one that
+   rolls back leaves none, and a crash (kill -9) loses nothing.
+2. A writer takes the process-wide write lock (`locking.py`), takes *all* tasks (its own
+   and any left by others), reads their articles from the database, commits once to the
+   index, then deletes exactly the task rows it took.
+3. If the lock is not free within `wait` seconds, or the commit fails, the tasks stay in
+   the outbox and the error is logged; the next writer, or `manage.py index_worker`,
+   drains them. Nothing is dropped silently: `pending_ids()` shows what is waiting and
+   /healthz reports it. A search request never writes (neither the index nor the outbox).
 
 Readers never wait for writers (Whoosh readers work on the last committed generation).
-On Elasticsearch the lock and the queue are this machine's: run ingest and repairs from
-one machine there too.
+On Elasticsearch the lock is this machine's: run ingest and repairs from one machine
+there too.
 """
 
 from __future__ import annotations
 
-import atexit
-import fcntl
 import logging
-import os
-import threading
 import time
 from collections.abc import Iterable
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -43,24 +42,19 @@ log = logging.getLogger(__name__)
 
 REQUEST_WAIT_SECONDS = 10.0
 WRITE_BATCH = 500  # articles per commit
-RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0)
+DELETE_BATCH = 500  # task rows per DELETE (SQLite limits the parameters of a statement)
 
 
 Backend = ParkNewsWhooshBackend | es.ParkNewsElasticsearchBackend
 
 
 def queue_path() -> Path:
-    """What the pending queue, the sync marker and the write lock are named after: the
-    Whoosh index directory, or for a remote index a name in the data directory."""
+    """What the sync marker and the write lock are named after: the Whoosh index path,
+    or for a remote index a name in the data directory."""
     cluster = es.active()
     if cluster is not None:
         return Path(settings.DATA_DIR) / f"elasticsearch-{cluster.index_name}"
     return Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])
-
-
-def pending_path() -> Path:
-    path = queue_path()
-    return path.with_name(path.name + ".pending")
 
 
 def synced_path() -> Path:
@@ -80,7 +74,7 @@ def _writable() -> tuple[Backend, Path | str]:
 
 def stuck_for() -> float | None:
     """Seconds since the last successful write while articles are pending, else None."""
-    if not pending_path().exists() or not pending_ids():
+    if not pending_ids():
         return None
     try:
         return max(0.0, time.time() - synced_path().stat().st_mtime)
@@ -88,64 +82,37 @@ def stuck_for() -> float | None:
         return float("inf")
 
 
-@contextmanager
-def _pending_file():
-    path = pending_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        # Held only for a read or an append, never while waiting for the index lock.
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield fd
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+def record_pending(ids: Iterable[int], using: str | None = None) -> None:
+    """Put these articles in the outbox, inside the caller's transaction if there is one."""
+    from archive.models import IndexTask
+
+    tasks = [IndexTask(article_id=int(pk)) for pk in ids]
+    if tasks:
+        IndexTask.objects.using(using or "default").bulk_create(tasks, batch_size=DELETE_BATCH)
 
 
-def _read_lines(fd: int) -> list[int]:
-    os.lseek(fd, 0, os.SEEK_SET)
-    chunks = []
-    while chunk := os.read(fd, 65536):
-        chunks.append(chunk)
-    return [int(line) for line in b"".join(chunks).split() if line.isdigit()]
+def take_pending() -> tuple[set[int], list[int]]:
+    """The pending article ids and the task rows they came from, left in the outbox:
+    `done_pending` deletes exactly those rows once written, so a writer killed mid-write
+    loses nothing, and an article queued again meanwhile (a new row) stays queued."""
+    from archive.models import IndexTask
+
+    rows = list(IndexTask.objects.order_by("pk").values_list("pk", "article_id"))
+    return {article for _, article in rows}, [pk for pk, _ in rows]
 
 
-def _read_all(fd: int) -> set[int]:
-    return set(_read_lines(fd))
+def done_pending(rows: list[int]) -> None:
+    """Delete the task rows a writer has now written."""
+    from archive.models import IndexTask
 
-
-def record_pending(ids: Iterable[int]) -> None:
-    lines = "".join(f"{int(pk)}\n" for pk in ids)
-    if not lines:
-        return
-    with _pending_file() as fd:
-        os.lseek(fd, 0, os.SEEK_END)
-        os.write(fd, lines.encode())
-
-
-def take_pending() -> tuple[set[int], int]:
-    """The pending ids and how many lines they took, left in the file: `done_pending`
-    drops those lines once written, so a writer killed mid-write (kill -9) loses nothing,
-    and an id queued again meanwhile (appended after them) stays queued."""
-    with _pending_file() as fd:
-        lines = _read_lines(fd)
-    return set(lines), len(lines)
-
-
-def done_pending(count: int) -> None:
-    """Drop the first `count` lines: the ones a writer has now written."""
-    with _pending_file() as fd:
-        left = _read_lines(fd)[count:]
-        os.ftruncate(fd, 0)
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, "".join(f"{pk}\n" for pk in left).encode())
+    for start in range(0, len(rows), DELETE_BATCH):
+        IndexTask.objects.filter(pk__in=rows[start : start + DELETE_BATCH]).delete()
 
 
 def pending_ids() -> set[int]:
-    if not pending_path().exists():
-        return set()
-    with _pending_file() as fd:
-        return _read_all(fd)
+    from archive.models import IndexTask
+
+    return set(IndexTask.objects.values_list("article_id", flat=True).distinct())
 
 
 def sync_articles(
@@ -153,45 +120,34 @@ def sync_articles(
 ) -> WriteReport | None:
     """Make the index agree with the database for these articles (and anything pending).
 
-    Returns what was written, or None when the work was left pending (logged, retried in
-    the background). With strict=True a failure raises instead."""
+    Returns what was written, or None when the work was left pending (logged; the next
+    writer or `manage.py index_worker` takes it). With strict=True a failure raises."""
     record_pending(ids)
     return drain(wait=wait, strict=strict)
 
 
-def queue(ids: Iterable[int]) -> None:
-    """Record articles to re-index and let the background retry do it (never blocks)."""
-    record_pending(ids)
-    _schedule_retry()
-
-
-def drain(
-    *, wait: float = REQUEST_WAIT_SECONDS, strict: bool = False, retry: bool = True
-) -> WriteReport | None:
-    """Index every pending article under the write lock."""
+def drain(*, wait: float = REQUEST_WAIT_SECONDS, strict: bool = False) -> WriteReport | None:
+    """Index every article in the outbox under the write lock."""
     backend, lock_target = _writable()
     try:
         with index_write_lock(lock_target, wait):
             report = WriteReport()
             # Loop: others may have queued more while we were writing.
             while True:
-                ids, lines = take_pending()
+                ids, rows = take_pending()
                 if not ids:
                     break
                 _merge(report, _write(backend, ids))
-                done_pending(lines)
+                done_pending(rows)
             synced_path().touch()
             return report
     except IndexBusy:
         log.warning("search index busy: %s articles queued for indexing", len(pending_ids()))
-        if retry:
-            _schedule_retry()
         if strict:
             raise
     except Exception:
-        log.exception("search index write failed; articles stay queued and will be retried")
-        if retry:
-            _schedule_retry()
+        log.exception("search index write failed; articles stay queued for the next writer "
+                      "(or manage.py index_worker)")
         if strict:
             raise
     return None
@@ -236,43 +192,3 @@ def sync_all(*, wait: float = 60.0) -> WriteReport | None:
             lambda s: {int(f["django_id"]) for f in s.all_stored_fields() if f.get("django_id")}
         )
     return sync_articles(set(Article.objects.values_list("pk", flat=True)) | indexed, wait=wait)
-
-
-# Background retry, one per process.
-
-_retry_lock = threading.Lock()
-_retry_thread: threading.Thread | None = None
-
-
-def _schedule_retry() -> None:
-    global _retry_thread
-    with _retry_lock:
-        if _retry_thread is not None and _retry_thread.is_alive():
-            return
-        _retry_thread = threading.Thread(target=_retry_loop, name="search-index-retry", daemon=True)
-        _retry_thread.start()
-
-
-def _retry_loop() -> None:
-    from django.db import connections as db_connections
-
-    try:
-        for delay in RETRY_DELAYS:
-            time.sleep(delay)
-            if not pending_path().exists() or not pending_ids():
-                return
-            if drain(wait=REQUEST_WAIT_SECONDS, strict=False) is not None and not pending_ids():
-                return
-        log.error("search index: %s articles still pending after retries", len(pending_ids()))
-    finally:
-        db_connections.close_all()
-
-
-@atexit.register
-def _drain_at_exit() -> None:
-    # A command (ingest) that queued work should not leave it for someone else.
-    if _retry_thread is not None and pending_path().exists() and pending_ids():
-        try:
-            drain(wait=REQUEST_WAIT_SECONDS, retry=False)
-        except Exception:
-            log.exception("search index: could not drain pending articles at exit")

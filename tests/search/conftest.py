@@ -93,10 +93,3 @@ def scratch_index(tmp_path: Path) -> Iterator[Path]:
     with index_at(tmp_path / "whoosh_index") as path:
         yield path
 
-
-@pytest.fixture(autouse=True)
-def no_background_retry(monkeypatch) -> None:
-    """Retries run when a test says so, not in a thread that outlives it."""
-    from archive.search import writer
-
-    monkeypatch.setattr(writer, "_schedule_retry", lambda: None)

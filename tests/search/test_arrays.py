@@ -180,3 +180,36 @@ def test_facet_pairs_from_the_writers_sidecar_equal_walking_the_terms(monkeypatc
     arrays.cache.clear()
     assert from_sidecars == walked
     assert sum(len(p) for p in walked) > 100
+
+
+def test_a_phrase_reads_positions_rarest_first_and_none_for_an_absent_pair(
+        monkeypatch) -> None:
+    loaded: list[str] = []
+    real = arrays.term_positions
+
+    def recording(segment, field, btext):
+        loaded.append(btext.decode())
+        return real(segment, field, btext)
+
+    monkeypatch.setattr(arrays, "term_positions", recording)
+    arrays.cache.clear()
+    terms = ("高新", "新区", "区的", "的企", "企业")
+
+    def run(searcher) -> list[tuple[int, list[str], list[str], list[str]]]:
+        out = []
+        for segment in arrays.segments(searcher):
+            loaded.clear()
+            hits = arrays.phrase_hits(segment, qc.TEXT, terms)
+            read = list(loaded)
+            frequencies = [segment.reader.doc_frequency(qc.TEXT, t) for t in terms]
+            rarest_first = [terms[i] for i in sorted(range(len(terms)),
+                                                     key=frequencies.__getitem__)]
+            loaded.clear()
+            arrays.phrase_hits(segment, qc.TEXT, ("高新", "新\ue000", "企业"))
+            out.append((len(hits), read, rarest_first, list(loaded)))
+        return out
+
+    for hits, read, rarest_first, absent_read in get_backend().read(run):
+        assert read == rarest_first[: len(read)]  # rarest first…
+        assert len(read) == len(terms) or hits == 0  # …stopping once nothing is left
+        assert absent_read == []  # an absent pair: no positions read at all

@@ -9,7 +9,7 @@ from haystack import connections
 from archive.models import Article
 from archive.search import backend as search_backend
 from archive.search import compile as qc
-from archive.search import whoosh_bulk, writer
+from archive.search import whoosh_adapter, whoosh_bulk, writer
 from archive.search.backend import get_backend
 from archive.search.query import parse
 from tests.conftest import index_at
@@ -33,7 +33,7 @@ def _answers() -> dict[str, list[int]]:
 def _segment_sizes() -> list[int]:
     backend = get_backend()
     backend.index = backend.index.refresh()
-    return sorted(s.doc_count_all() for s in backend.index._segments())
+    return sorted(s.doc_count_all() for s in whoosh_adapter.index_segments(backend.index))
 
 
 def test_parallel_segments_hold_what_the_shared_index_holds(tmp_path, settings,

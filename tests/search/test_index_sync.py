@@ -132,7 +132,7 @@ def test_a_failed_remove_is_not_swallowed(xian, monkeypatch, caplog) -> None:
     with caplog.at_level(logging.ERROR, logger="archive.search.writer"):
         assert writer.sync_articles([xian[0].pk]) is None
     assert "write failed" in caplog.text and "disk full" in caplog.text
-    assert xian[0].pk in writer.pending_ids()  # kept for the retry
+    assert xian[0].pk in writer.pending_ids()  # kept for the next writer
     monkeypatch.setattr(backend, "_writer", type(backend)._writer.__get__(backend))
     writer.drain(wait=5, strict=True)
     identifier = f"archive.article.{xian[0].pk}"
@@ -230,15 +230,54 @@ def test_rebuild_index_gives_the_same_answers_as_ingest(client, tmp_path: Path) 
     assert rebuilt == ingested
 
 
-def test_the_background_retry_drains_what_is_pending(client, xian, monkeypatch) -> None:
+def test_the_index_worker_drains_what_is_pending(client, xian) -> None:
+    from io import StringIO
+
     article = xian[0]
     Article.objects.filter(pk=article.pk).update(title="稍后重试的标题")
     writer.record_pending([article.pk])
-    monkeypatch.setattr(writer, "RETRY_DELAYS", (0.0,))
-    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
-    writer._retry_loop()
+    out = StringIO()
+    call_command("index_worker", "--once", stdout=out)
+    assert "indexed 1 articles" in out.getvalue()
     assert writer.pending_ids() == set()
     assert titles(client, "稍后重试") == {"稍后重试的标题"}
+    out = StringIO()
+    call_command("index_worker", "--once", stdout=out)
+    assert "Nothing to do." in out.getvalue()
+
+
+def test_a_change_records_its_task_in_its_own_transaction(xian) -> None:
+    from django.db import transaction
+
+    from archive.models import IndexTask
+
+    article = xian[0]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        article.title = "回滚的标题"
+        article.save()
+        assert IndexTask.objects.filter(article_id=article.pk).exists()
+        raise RuntimeError("the change fails")
+    assert not IndexTask.objects.filter(article_id=article.pk).exists()  # nor its task
+    with transaction.atomic():
+        article.title = "提交的标题"
+        article.save()
+    assert article.pk in writer.pending_ids()  # committed with the change
+
+
+def test_a_search_never_writes(client, xian, monkeypatch) -> None:
+    from archive.models import IndexTask
+
+    Article.objects.filter(pk=xian[0].pk).delete()  # the index is now behind
+    IndexTask.objects.all().delete()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a search request wrote")
+
+    monkeypatch.setattr(writer, "drain", refuse)
+    monkeypatch.setattr(writer, "record_pending", refuse)
+    monkeypatch.setattr(type(get_backend()), "apply", refuse)
+    found = client.get("/api/search/", {"q": "西安"}).json()
+    assert xian[0].pk not in {r["id"] for r in found["results"]}
 
 
 def test_a_bulk_job_defers_signal_writes_to_its_own_batches(

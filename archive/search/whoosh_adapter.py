@@ -1,0 +1,553 @@
+"""Every private detail of Whoosh that the search core relies on, in one module.
+
+The index writer (`whoosh_bulk.py`), the array evaluation (`arrays.py`) and the backend
+(`backend.py`) reach past Whoosh's public API for speed: postings written and read a
+whole block at a time, a commit that adds segments written by worker processes, field
+lengths read as one buffer. Those details are Whoosh 2.7.4's (the `Whoosh` distribution)
+and are asserted at start-up (`check_version`, called from `ArchiveConfig.ready`): a
+fork such as whoosh-reloaded 2.7.5 changes them (its `Searcher.refresh()` reuses segment
+readers, so replaced documents stayed matchable), and is refused with one clear message.
+`tests/search/test_whoosh_adapter.py` holds the writer to Whoosh's own: the same
+documents written both ways give the same postings, field lengths and BM25 scores.
+
+Byte layout shared by the writer and the reader (Whoosh's W3 codec, files per segment,
+never a compound file):
+
+* Term table (`.trm`): Whoosh's `W3TermInfo` per (field, term). A term with at most
+  INLINE_POSTINGS postings keeps them in its term info (`set_inlined`: ids, weights,
+  values), with no block in the postings file; Whoosh's reader supports this, its writer
+  never does it (`_finish_inlined_term`).
+* Postings (`.pst`): blocks of at most the codec's block limit (128) postings. Each
+  block: Whoosh's header (compression level, max weight, min/max field length), then
+  ids, weights and values as Whoosh's `W3PostingsWriter._write_block` writes them; the
+  ids and weights minified here at C speed (`_PostingsWriter`) to the same values
+  Whoosh's would write; zlib level COMPRESSION for blocks of COMPRESS_FROM postings or
+  more, none below (the level is read from each block's header).
+* Values: a gram field's value is `PackedPositions`: a 4-byte big-endian count (Whoosh's
+  `pack_uint`), then that many positions as native-endian (little on x86/ARM) uint32,
+  ascending; `decode_positions` reads a block's values as one numpy buffer. A word
+  field's value is Whoosh's `Frequency`: the count alone (`pack_uint`).
+* Field lengths: Whoosh's length column `_<field>_len` in the per-document file, one byte
+  a document (`length_to_byte`, an approximation BM25 uses); `field_lengths` reads it as
+  one buffer and maps each byte back with `byte_to_length`, as Whoosh's reader does.
+* Our own files beside a segment, named `<segment id>.<ext>` so that Whoosh's
+  `clean_files` deletes them with it: `.fct` (whole-value fields as (document, term)
+  pairs, `whoosh_bulk.BulkSegmentWriter._write_sidecar`) and `.<field>.spl` (spelling
+  tables, layout in `spelling.py`).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import itertools
+import operator
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import whoosh
+from django.core.exceptions import ImproperlyConfigured
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PostingsWriter, byte_to_length
+from whoosh.formats import Positions
+from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.system import _INT_SIZE, pack_uint, pack_ushort
+from whoosh.writing import SegmentWriter
+
+WHOOSH_VERSION = (2, 7, 4)
+WHOOSH_DISTRIBUTION = "Whoosh"
+COMPRESSION = 1  # zlib level for posting blocks (Whoosh's default, 3, is slower)
+COMPRESS_FROM = 8  # postings in a block
+INLINE_POSTINGS = 4  # a term with at most this many postings keeps them in the term table
+
+
+# Start-up check.
+
+
+def version_problem() -> str | None:
+    """What is wrong with the installed Whoosh for this module, or None."""
+    try:
+        reloaded = importlib.metadata.version("whoosh-reloaded")
+    except importlib.metadata.PackageNotFoundError:
+        reloaded = None
+    found = tuple(whoosh.__version__[:3])
+    wanted = ".".join(map(str, WHOOSH_VERSION))
+    if reloaded is not None:
+        return (f"whoosh-reloaded {reloaded} is installed; the search index needs "
+                f"{WHOOSH_DISTRIBUTION}=={wanted} (archive/search/whoosh_adapter.py relies on "
+                f"its internals): pip uninstall whoosh-reloaded && pip install "
+                f"{WHOOSH_DISTRIBUTION}=={wanted}")
+    if found != WHOOSH_VERSION:
+        return (f"Whoosh {'.'.join(map(str, found))} is installed; the search index needs "
+                f"{WHOOSH_DISTRIBUTION}=={wanted} (archive/search/whoosh_adapter.py relies on "
+                f"its internals): pip install {WHOOSH_DISTRIBUTION}=={wanted}")
+    return None
+
+
+def check_version() -> None:
+    """Refuse to start with a Whoosh this module was not written for."""
+    problem = version_problem()
+    if problem:
+        raise ImproperlyConfigured(problem)
+
+
+# Values.
+
+
+class PackedPositions(Positions):
+    """Whoosh's Positions format with the positions as packed 32-bit integers instead of
+    pickled deltas: written with one C call per term and read back as one numpy buffer.
+    The value starts with the count, as Whoosh's does."""
+
+    def encode(self, poslist: list[int]) -> bytes:
+        return pack_uint(len(poslist)) + array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return array("I", valuestring[_INT_SIZE:]).tolist()
+
+
+_COUNTS = [pack_uint(n) for n in range(1024)]
+
+
+def packed_count(count: int) -> bytes:
+    """A count as the start of a PackedPositions value (and a whole Frequency value)."""
+    return _COUNTS[count] if count < len(_COUNTS) else pack_uint(count)
+
+
+def decode_positions(docs: Sequence[int], values: Sequence[bytes]) -> tuple[np.ndarray,
+                                                                            np.ndarray]:
+    """(document of each position, position) of PackedPositions values, one per doc."""
+    counts = np.array([len(v) // _INT_SIZE - 1 for v in values], dtype=np.int64)
+    positions = np.frombuffer(b"".join(v[_INT_SIZE:] for v in values), dtype=np.uint32)
+    return np.repeat(np.asarray(docs, dtype=np.int64), counts), positions
+
+
+# Reading.
+
+
+def term_blocks(reader: Any, field: str, btext: bytes) -> Iterator[tuple[Sequence[int],
+                                                                         Sequence[float],
+                                                                         Sequence[bytes]]]:
+    """(ids, weights, values) of each block of a term's postings in a segment, deleted
+    documents included (Whoosh's own reader filters them one posting at a time)."""
+    terms = reader._terms
+    try:
+        info = terms.term_info(field, btext)
+    except (TermNotFound, KeyError):
+        return
+    if info.is_inlined():
+        yield info.inlined_postings()
+        return
+    matcher = terms.matcher(field, btext, reader.schema[field].format)
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        matcher._read_values()
+        yield matcher._ids, matcher._weights, matcher._values
+        matcher._next_block()
+
+
+def field_terms(reader: Any, field: str) -> Iterator[tuple[bytes, Sequence[int] | None]]:
+    """Each term of a field in a segment, in order, with its document ids when the term
+    table holds them inline (else None: read them with `term_blocks`). One walk over the
+    term table instead of a lookup per term."""
+    for (name, btext), info in reader._terms.items_from(field, b""):
+        if name != field:
+            return
+        yield btext, (info.inlined_postings()[0] if info.is_inlined() else None)
+
+
+# Whoosh keeps a document's field length as one byte (an approximation for BM25).
+_LENGTH_OF_BYTE = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.int64)
+
+
+def field_lengths(perdoc: Any, fieldname: str, count: int) -> np.ndarray:
+    """The first `count` documents' lengths in a field, read as one buffer from Whoosh's
+    length column (what doc_field_length reads one document at a time). `perdoc` is a
+    per-document reader (`segment_perdoc`, or a writer's `per_document_reader()`)."""
+    out = np.zeros(count, dtype=np.int64)
+    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if column is not None and column._count:
+        stored = min(count, column._count)
+        raw = column._dbfile.get(column._basepos, stored)
+        out[:stored] = _LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
+    return out
+
+
+def segment_perdoc(reader: Any) -> Any:
+    """A segment reader's per-document reader (stored fields, lengths, columns)."""
+    return reader._perdoc
+
+
+# Open files: Whoosh's SegmentReader opens its term table and postings when it is made
+# and keeps every column file it reads (lengths, stored fields) open until it is closed:
+# about 5 files a segment, 1,300 a process at 500k articles. Here a searcher
+# (`open_searcher`) opens a segment's files when a query first needs them and keeps the
+# files of at most OPEN_SEGMENTS segments open, the least recently used closed first and
+# reopened when next needed.
+
+OPEN_SEGMENTS = 10
+# Per-document methods that open column files (the others read the segment's header).
+_COLUMN_METHODS = frozenset({"stored_fields", "all_stored_fields", "doc_field_length",
+                             "min_field_length", "max_field_length", "column_reader",
+                             "_cached_reader", "has_vector", "vector"})
+
+
+class OpenSegments:
+    """The segments of one searcher whose files are open, least recently used first."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self._open: OrderedDict[_SegmentFiles, None] = OrderedDict()
+
+    def touch(self, files: _SegmentFiles) -> None:
+        if files in self._open:
+            self._open.move_to_end(files)
+            return
+        self._open[files] = None
+        limit = OPEN_SEGMENTS if self.limit is None else self.limit
+        while len(self._open) > max(1, limit):
+            oldest, _ = self._open.popitem(last=False)
+            oldest.release()
+
+    def forget(self, files: _SegmentFiles) -> None:
+        self._open.pop(files, None)
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+
+class _SegmentFiles:
+    """A segment's term table and postings (opened on first use) and its per-document
+    reader (whose column files open on first use), closed together when evicted."""
+
+    def __init__(self, reader: SegmentReader, lru: OpenSegments, terms: Any = None) -> None:
+        self._codec, self._storage, self._segment = reader._codec, reader._storage, \
+            reader._segment
+        self._terms: Any = terms  # None until first used
+        self.perdoc: Any = reader._perdoc
+        self._lru = lru
+        if terms is not None:
+            lru.touch(self)
+
+    def terms(self) -> Any:
+        if self._terms is None:
+            self._terms = self._codec.terms_reader(self._storage, self._segment)
+        self._lru.touch(self)
+        return self._terms
+
+    def touch(self) -> None:
+        self._lru.touch(self)
+
+    def release(self) -> None:
+        if self._terms is not None:
+            self._terms.close()
+            self._terms = None
+        self.perdoc.close()
+        self.perdoc._colfiles.clear()
+        self.perdoc._readers.clear()
+
+    def close(self) -> None:
+        self.release()
+        self._lru.forget(self)
+
+
+class _LazyTerms:
+    """Stands in for a SegmentReader's terms reader."""
+
+    def __init__(self, files: _SegmentFiles) -> None:
+        self._files = files
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._files.terms(), name)
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._files.terms()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._files.terms())
+
+    def close(self) -> None:
+        self._files.close()
+
+
+class _TouchingPerDoc:
+    """Stands in for a SegmentReader's per-document reader."""
+
+    def __init__(self, files: _SegmentFiles) -> None:
+        self._files = files
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _COLUMN_METHODS:
+            self._files.touch()
+        return getattr(self._files.perdoc, name)
+
+    def close(self) -> None:
+        self._files.close()
+
+
+def _lazy_segment_reader(storage: Any, schema: Any, segment: Any, generation: int,
+                         lru: OpenSegments) -> SegmentReader:
+    """SegmentReader.__init__ without opening the term table and postings."""
+    reader = SegmentReader.__new__(SegmentReader)
+    reader.schema = schema
+    reader.is_closed = False
+    reader._segment = segment
+    reader._segid = segment.segment_id()
+    reader._gen = generation
+    if segment.is_compound():  # written by Whoosh's own writer (ours never is)
+        from whoosh.filedb.filestore import OverlayStorage
+
+        reader._storage = OverlayStorage(segment.open_compound_file(storage), storage)
+    else:
+        reader._storage = storage
+    reader._codec = segment.codec()
+    reader._perdoc = reader._codec.per_document_reader(reader._storage, segment)
+    files = _SegmentFiles(reader, lru)
+    reader._terms = _LazyTerms(files)
+    reader._perdoc = _TouchingPerDoc(files)
+    return reader
+
+
+def open_searcher(ix: Any, lru: OpenSegments) -> Any:
+    """A searcher on the index's latest generation whose segments open their files on
+    first use, at most `OPEN_SEGMENTS` of them at a time. (Whoosh 2.7.4's `refresh()`
+    reuses no segment reader either: it keys reusable readers by generation and looks
+    them up by segment id; whoosh-reloaded reuses them, deletions and all.)"""
+    from whoosh.reading import MultiReader
+    from whoosh.searching import Searcher
+
+    toc = ix._read_toc()
+    if not toc.segments:
+        return ix.searcher()  # Whoosh's EmptyReader
+    readers = [_lazy_segment_reader(ix.storage, toc.schema, segment, toc.generation, lru)
+               for segment in toc.segments]
+    reader = readers[0] if len(readers) == 1 else MultiReader(readers,
+                                                               generation=toc.generation)
+    return Searcher(reader, fromindex=ix)
+
+
+def index_segments(ix: Any) -> list[Any]:
+    """The segments in an index's latest table of contents."""
+    return ix._segments()
+
+
+# Writing.
+
+
+class PostingTable:
+    """A segment's postings in memory: field → term → [(docnum, weight, value)]. Stands in
+    for Whoosh's PostingPool (the writer's merges call `add` with Whoosh's posting tuple,
+    and `cleanup` when done; a negative docnum marks Whoosh's separate spelling words)."""
+
+    def __init__(self, text_fields: frozenset[str] = frozenset()) -> None:
+        self.fields: dict[str, dict[Any, list[tuple[int, float, bytes]]]] = {}
+        # Fields whose terms are kept as str (the bulk text fields); others as bytes.
+        self.text_fields = text_fields
+        self.keep = False
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        fieldname, btext, docnum, weight, value = item
+        if docnum < 0:  # Whoosh's marker for spelling words, which we do not keep
+            return
+        terms = self.fields.setdefault(fieldname, {})
+        key = btext.decode("utf-8") if fieldname in self.text_fields else btext
+        terms.setdefault(key, []).append((docnum, weight, value or b""))
+
+    def cleanup(self) -> None:
+        if not self.keep:
+            self.fields = {}
+
+
+class TableSegmentWriter(SegmentWriter):
+    """Whoosh's SegmentWriter with its posting pool replaced by a `PostingTable` and its
+    flush writing each term's postings a block at a time. Fields with an `add_to(terms,
+    docnum, value, boost)` method (`whoosh_bulk._BulkText`) add a whole document's
+    postings in one call. Subclasses add files beside the segment in `segment_written`."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        # Separate files per segment, not one compound file: Whoosh opens a compound
+        # file's parts as BytesIO copies of the mmap, so every searcher would copy the
+        # whole index into memory (6 ms a file at 10k articles, and the RAM).
+        kwargs.setdefault("compound", False)
+        super().__init__(ix, **kwargs)
+        self.pool = PostingTable(frozenset(  # type: ignore[assignment]
+            name for name, field in self.schema.items() if hasattr(field, "add_to")))
+
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's add_document, minus what our schema never uses (vectors, separate
+        spelling), with bulk fields' postings added to the table in one call."""
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if field.indexed:
+                boost = self._field_boost(fields, fieldname, docboost)
+                if fieldname in self.pool.text_fields:
+                    terms = self.pool.fields.setdefault(fieldname, {})
+                    length = field.add_to(terms, docnum, value, boost)
+                else:
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if field.scorable:
+                            length += freq
+                        self.pool.add((fieldname, tbytes, docnum, weight * boost, vbytes))
+            stored = fields.get(f"_stored_{fieldname}", value)
+            perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                perdocwriter.add_column_value(
+                    fieldname, field.column_type, field.to_column_value(stored)
+                )
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def delete_terms(self, fieldname: str, texts: Iterable[str]) -> int:
+        """Delete the documents holding any of these terms, with one searcher (Whoosh's
+        delete_by_term, and so update_document, opens a new one for every call)."""
+        from whoosh.query import Term
+
+        count = 0
+        with self.searcher() as searcher:
+            for text in texts:
+                for docnum in searcher.docs_for_query(Term(fieldname, text), for_deletion=True):
+                    self.delete_document(docnum)
+                    count += 1
+        return count
+
+    def segment_file(self, ext: str) -> Any:
+        """A new file beside the segment being written (`<segment id><ext>`)."""
+        return self.storage.create_file(self.newsegment.make_filename(ext))
+
+    def segment_written(self) -> None:
+        """Called once the segment's postings are written (the table still full)."""
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        writer = self.fieldwriter
+        for fieldname in sorted(self.pool.fields):
+            terms = self.pool.fields[fieldname]
+            fieldobj = self.schema[fieldname]
+            doc_lengths = None
+            if lengths is not None and fieldobj.scorable:
+                doc_lengths = field_lengths(lengths, fieldname, self.docnum).tolist()
+            writer.start_field(fieldname, fieldobj)
+            # UTF-8 sorts as code points do, so str terms sort as their bytes would.
+            for term in sorted(terms):
+                btext = term.encode("utf-8") if isinstance(term, str) else term
+                _write_term(writer, btext, terms[term], doc_lengths)
+            writer.finish_field()
+        writer.close()
+        if lengths is not None:
+            lengths.close()
+        self.segment_written()
+
+
+class _PostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer with its per-block minification done at C speed (Whoosh
+    walks each block's ids and weights with Python generators)."""
+
+    def _mini_ids(self) -> tuple[int, ...]:
+        ids = self._ids
+        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
+
+    def _mini_weights(self) -> Any:
+        weights = self._weights
+        low, high = min(weights), max(weights)
+        if low == high:
+            return None if low == 1.0 else weights[0]
+        return tuple(weights)
+
+
+def _write_term(writer: Any, btext: bytes, postings: list[tuple[int, float, bytes]],
+                doc_lengths: list[int] | None) -> None:
+    """One term's postings (in document order) through the codec's postings writer, a
+    block at a time: what its add_posting does per posting, done per block."""
+    writer.start_term(btext)
+    postwriter = writer._postwriter
+    postwriter.__class__ = _PostingsWriter
+    limit = postwriter._blocklimit
+    for start in range(0, len(postings), limit):
+        if start:
+            postwriter._write_block()
+        block = postings[start : start + limit]
+        ids, weights, values = zip(*block, strict=True)
+        postwriter._ids = array("I", ids)
+        postwriter._weights = array("f", weights)
+        postwriter._values = [v for v in values if v]
+        postwriter._maxweight = max(weights)
+        if doc_lengths:
+            # A document with a posting in a field has a length there (> 0).
+            lengths = list(map(doc_lengths.__getitem__, ids))
+            postwriter._minlength, postwriter._maxlength = min(lengths), max(lengths)
+        # zlib costs more than it saves on a block of a few postings (the reader reads
+        # the compression level from each block's header).
+        postwriter._compression = COMPRESSION if len(block) >= COMPRESS_FROM else 0
+    if len(postings) <= INLINE_POSTINGS:
+        _finish_inlined_term(writer)
+    else:
+        writer.finish_term()
+
+
+def _finish_inlined_term(writer: Any) -> None:
+    """The codec's finish_term for a short posting list kept in the term table itself
+    (Whoosh's reader supports this, but its writer calls a misspelt method, so it never
+    inlines): no block in the postings file to pickle, compress and seek to."""
+    postwriter = writer._postwriter
+    terminfo = postwriter._terminfo
+    terminfo.add_block(postwriter)
+    terminfo.set_inlined(postwriter._ids, postwriter._weights, postwriter._values)
+    postwriter._terminfo = None
+    writer._tindex.add(pack_ushort(writer._fieldid) + writer._btext, terminfo.to_bytes())
+
+
+# Segments: merging, writing in worker processes, committing them.
+
+
+def merge_segment(writer: SegmentWriter, segment: Any) -> None:
+    """Add a segment's live documents to the segment a writer is writing."""
+    reader = SegmentReader(writer.storage, writer.schema, segment)
+    writer.add_reader(reader)
+    reader.close()
+
+
+def worker_writer(make: Callable[..., TableSegmentWriter], path: str, indexname: str,
+                  *args: Any) -> TableSegmentWriter:
+    """A writer in a worker process, without the index's write lock (the committing
+    process holds it) and sharing the index's temporary directory."""
+    from whoosh.index import open_dir
+
+    return make(open_dir(path, indexname=indexname), *args, _lk=False)
+
+
+def finish_unlisted_segment(writer: TableSegmentWriter) -> Any:
+    """Write a worker's segment to disk without adding it to the table of contents;
+    returns the segment, for `commit_with_segments`."""
+    # A worker exits after its one task: freeing the postings one by one is wasted time.
+    writer.pool.keep = True
+    return writer._finalize_segment()
+
+
+def commit_with_segments(writer: SegmentWriter, mergetype: Callable[..., list[Any]],
+                         segments: list[Any]) -> None:
+    """Whoosh's commit, plus `segments` written elsewhere (`finish_unlisted_segment`):
+    merge by the policy, finish the writer's own segment if it added documents, then one
+    new table of contents listing them all."""
+    kept = writer._merge_segments(mergetype, None, None)
+    if writer._added:
+        kept.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(kept + segments)
+    writer._finish()

@@ -1,0 +1,169 @@
+"""The one seam to Whoosh (archive/search/whoosh_adapter.py): the bulk writer conforms to
+Whoosh's own, and a Whoosh other than the one it was written for is refused at start-up.
+
+Conformance: the seeds' documents written once by our writer (postings a block at a
+time, short lists inlined, lengths read as one buffer) and once by Whoosh's own
+SegmentWriter over the fields' analyzers (its posting pool, its per-posting codec
+writer) give the same terms, postings, positions, stored fields, field lengths, matches
+and BM25 scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from haystack import connections
+from whoosh.fields import TEXT
+from whoosh.index import create_in
+from whoosh.writing import SegmentWriter
+
+from archive.models import Article
+from archive.search import arrays, whoosh_adapter, whoosh_bulk
+from archive.search import compile as qc
+from archive.search.backend import SIDECAR_FIELDS, get_backend
+from archive.search.query import parse
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = ["高新区", "企业", "高新技术企业", "宁波 创新", '"科技 创新"', "亿元 -西安", "的",
+           "2020", "动力电池", "一区十园"]
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory, django_db_setup, django_db_blocker):
+    """(ours, Whoosh's): the seeds written by each writer into an index of its own."""
+    with django_db_blocker.unblock():
+        backend = get_backend()
+        backend.setup()
+        index = connections["default"].get_unified_index().get_index(Article)
+        docs = backend._prepare(index, list(index.index_queryset().order_by("pk")), [])
+    assert len(docs) > 20
+    root = tmp_path_factory.mktemp("conformance")
+    indexes = []
+    for name in ("ours", "whoosh"):
+        (root / name).mkdir()
+        indexes.append(create_in(str(root / name), backend.schema))
+    ours, theirs = indexes
+    writer = whoosh_bulk.BulkSegmentWriter(ours, SIDECAR_FIELDS)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    # Whoosh's own path: the field's analyzer (TEXT.index), Whoosh's pool and codec.
+    original = whoosh_bulk._BulkText.index
+    whoosh_bulk._BulkText.index = TEXT.index  # type: ignore[method-assign]
+    try:
+        writer = SegmentWriter(theirs)
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit()
+    finally:
+        whoosh_bulk._BulkText.index = original  # type: ignore[method-assign]
+    with ours.searcher() as a, theirs.searcher() as b:
+        yield a, b
+
+
+def _postings(reader, field: str, btext: bytes) -> list[tuple[int, float, bytes]]:
+    matcher = reader.postings(field, btext)
+    out = []
+    while matcher.is_active():
+        # A value-less format (ID fields) reads as None from a block and "" from a term
+        # kept inline in the term table (Whoosh's ListMatcher): the same nothing.
+        out.append((matcher.id(), matcher.weight(), matcher.value() or None))
+        matcher.next()
+    return out
+
+
+def test_the_same_terms_postings_and_positions(both) -> None:
+    ours, theirs = both
+    compared = 0
+    for field, fieldobj in ours.schema.items():
+        if not fieldobj.indexed:
+            continue
+        lexicon = list(ours.reader().lexicon(field))
+        assert lexicon == list(theirs.reader().lexicon(field)), field
+        for btext in lexicon:
+            assert _postings(ours.reader(), field, btext) == _postings(
+                theirs.reader(), field, btext), (field, btext)
+            compared += 1
+    assert compared > 5000
+    # Our reader of whole blocks reads Whoosh's blocks as it reads ours.
+    for searcher in both:
+        (reader, _), = searcher.reader().leaf_readers()
+        for btext in list(searcher.reader().lexicon(qc.TEXT))[:300]:
+            ids = [i for block in whoosh_adapter.term_blocks(reader, qc.TEXT, btext)
+                   for i in block[0]]
+            assert ids == [p[0] for p in _postings(reader, qc.TEXT, btext)]
+
+
+def test_the_same_stored_fields_and_field_lengths(both) -> None:
+    ours, theirs = both
+    assert ours.doc_count_all() == theirs.doc_count_all()
+    for doc in range(ours.doc_count_all()):
+        assert ours.stored_fields(doc) == theirs.stored_fields(doc)
+    scorable = [f for f, obj in ours.schema.items() if obj.scorable]
+    assert {qc.TEXT, qc.HEADLINE, qc.WORDS} <= set(scorable)
+    for field in scorable:
+        assert ours.reader().field_length(field) == theirs.reader().field_length(field)
+        lengths = [[s.reader().doc_field_length(d, field) for d in range(s.doc_count_all())]
+                   for s in both]
+        assert lengths[0] == lengths[1], field
+        (reader, _), = ours.reader().leaf_readers()
+        read = whoosh_adapter.field_lengths(whoosh_adapter.segment_perdoc(reader), field,
+                                            ours.doc_count_all())
+        assert [int(n) for n in read] == [n or 0 for n in lengths[0]], field
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_same_matches_and_bm25_scores(both, q: str) -> None:
+    parsed = parse(q)
+    plan = qc.match_plan(parsed, {})
+    rank = qc.rank_query(parsed)
+    found = [qc.matching_array(s, plan).tolist() for s in both]
+    assert found[0] == found[1]
+    # Whoosh's own BM25F over the ranking query, on each index.
+    scored = [[(hit.docnum, round(hit.score, 9)) for hit in s.search(rank, limit=None)]
+              for s in both]
+    assert scored[0] == scored[1] and scored[0]
+    # And our array ranking, on each index.
+    ranked = [[(d, round(score, 9)) for d, score in
+               arrays.ranked(s, qc.matching_array(s, plan), rank, 50)] for s in both]
+    assert ranked[0] == ranked[1]
+
+
+def test_the_version_it_was_written_for_is_the_one_installed() -> None:
+    assert whoosh_adapter.version_problem() is None
+
+
+def test_another_whoosh_is_refused_with_one_clear_message(monkeypatch) -> None:
+    import importlib.metadata
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setattr(whoosh_adapter.whoosh, "__version__", (2, 7, 5))
+    with pytest.raises(ImproperlyConfigured, match=r"Whoosh 2\.7\.5 .*needs Whoosh==2\.7\.4"):
+        whoosh_adapter.check_version()
+    monkeypatch.undo()
+    real = importlib.metadata.version
+
+    def with_reloaded(name: str) -> str:
+        return "2.7.5" if name == "whoosh-reloaded" else real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", with_reloaded)
+    with pytest.raises(ImproperlyConfigured, match=r"whoosh-reloaded 2\.7\.5 is installed"):
+        whoosh_adapter.check_version()
+
+
+def test_start_up_refuses_another_whoosh(tmp_path: Path) -> None:
+    """`manage.py check` (any command, and gunicorn's app load) stops at AppConfig.ready."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    shim = tmp_path / "sitecustomize.py"
+    shim.write_text("import whoosh\nwhoosh.__version__ = (2, 7, 5)\n")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "Whoosh 2.7.5 is installed; the search index needs Whoosh==2.7.4" in done.stderr
