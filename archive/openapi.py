@@ -42,6 +42,17 @@ STATUS = {
     "(a size class such as 投资5亿元以上项目).",
 }
 
+ISSUE_DATE = {
+    "type": ["string", "null"],
+    "pattern": r"^\d{4}(-\d{2}-\d{2})?$",
+    "description": "YYYY-MM-DD, or YYYY alone when only the year was estimated from the text.",
+}
+ISSUE_DATE_FIELDS = {
+    "issue_date": ISSUE_DATE,
+    "issue_date_estimated": {"type": "boolean", "description": "The year is an estimate."},
+    "issue_date_text": {"type": "string", "description": "As pages show it: 约2020年."},
+}
+
 SCHEMAS: dict[str, Any] = {
     "Figure": _closed({
         "label": {"type": "string", "description": "What is counted (指标), as printed."},
@@ -61,11 +72,11 @@ SCHEMAS: dict[str, Any] = {
     "Issue": _closed({
         "newspaper": {**NULLABLE_STRING, "description": "Newspaper title; null if unknown."},
         "newspaper_url": {**NULLABLE_STRING, "description": "The newspaper's page."},
-        "date": {"type": ["string", "null"], "format": "date"},
+        "date": ISSUE_DATE,
         "date_source": {
             "enum": ["printed", "given", "estimated", "unknown"],
             "description": "printed in a page header, given at ingest, or only the year "
-            "estimated from the text (then date is 1 January of that year).",
+            "estimated from the text (then date is the year alone, YYYY).",
         },
         "page_label": {"type": "string", "description": "版次 as printed or given; '' unknown."},
         "page_number": NULLABLE_INT,
@@ -92,7 +103,7 @@ SCHEMAS: dict[str, Any] = {
         "parks": _string_list(),
         "body": {"type": "string"},
         "url": {"type": "string", "description": "The permalink path."},
-        "issue_date": {"type": ["string", "null"], "format": "date"},
+        **ISSUE_DATE_FIELDS,
         "issue": _ref("Issue"),
         "citation": _ref("Citation"),
         "figures": {"type": "array", "items": _ref("Figure")},
@@ -104,7 +115,7 @@ SCHEMAS: dict[str, Any] = {
         "url": {"type": "string"},
         "highlight": {"type": "string", "description": "HTML: a snippet with <mark>."},
         "title_highlight": {"type": "string"},
-        "issue_date": {"type": ["string", "null"], "format": "date"},
+        **ISSUE_DATE_FIELDS,
         "score": {"type": ["number", "null"]},
     }),
     "Search": _closed({
@@ -155,8 +166,7 @@ SCHEMAS: dict[str, Any] = {
         "base_unit": {"type": "string"},
         "converted": {"type": "string", "description": "The value in a common unit (换算)."},
         "year": NULLABLE_INT,
-        "issue_date": {"type": ["string", "null"], "format": "date"},
-        "issue_date_estimated": {"type": "boolean"},
+        **ISSUE_DATE_FIELDS,
         "page": {"type": "string", "description": "The page's key."},
         "article_id": {"type": "integer"},
         "article_title": {"type": "string"},
@@ -185,6 +195,8 @@ EXAMPLE_ARTICLE = {
     "body": "第一段……\n第二段……",
     "url": "/articles/kq7m2xa9fd/",
     "issue_date": "2020-06-01",
+    "issue_date_estimated": False,
+    "issue_date_text": "2020年6月1日",
     "issue": {
         "newspaper": "中国高新技术产业导报",
         "newspaper_url": "https://example.org/papers/zhongguogaoxinjishuchanyedaobao/",
@@ -214,7 +226,7 @@ EXAMPLE_SEARCH = {
         "id": 12, "title": "某高新区提升发展能级", "park": "宁波高新区",
         "url": "/articles/kq7m2xa9fd/", "highlight": "……<mark>高新区</mark>……",
         "title_highlight": "某<mark>高新区</mark>提升发展能级", "issue_date": "2020-06-01",
-        "score": 3.2,
+        "issue_date_estimated": False, "issue_date_text": "2020年6月1日", "score": 3.2,
     }],
     "facets": {"park": [["宁波高新区", 1]], "year": [[2020, 1]]},
     "page": 1, "num_pages": 1, "per_page": 10, "sort": "relevance", "query": "高新区",
@@ -229,7 +241,8 @@ EXAMPLE_FIGURES = {
         "printed": "963家", "status": "reported",
         "qualifier": "", "value": 963, "value_max": None, "value_text": "963", "unit": "家",
         "normalized_value": 963, "base_unit": "家", "converted": "963家", "year": None,
-        "issue_date": "2020-06-01", "issue_date_estimated": False, "page": "000_eec5.txt",
+        "issue_date": "2020", "issue_date_estimated": True, "issue_date_text": "约2020年",
+        "page": "000_eec5.txt",
         "article_id": 12,
         "article_title": "某高新区提升发展能级",
         "article_url": "https://example.org/articles/kq7m2xa9fd/",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.urls import reverse
 
 from archive.citations import Citation
 from archive.models import Article, Figure, Page, Park
+from archive.templatetags.archive_format import issue_date_text
 
 
 def number(value: float | None) -> float | int | None:
@@ -15,6 +17,25 @@ def number(value: float | None) -> float | int | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
+
+
+def issue_date_value(date: dt.date | None, estimated: bool) -> str | None:
+    """A page's issue date for machines: `2020-06-01`, or `2020` when only the year was
+    estimated from the text (an ISO 8601 date of year precision: a guessed year is never
+    passed off as a day)."""
+    if date is None:
+        return None
+    return str(date.year) if estimated else date.isoformat()
+
+
+def issue_date_fields(date: dt.date | None, estimated: bool) -> dict[str, Any]:
+    """The three issue-date fields every JSON and CSV output carries, one way everywhere:
+    the value, whether it is an estimate, and the text pages show (`约2020年`)."""
+    return {
+        "issue_date": issue_date_value(date, estimated),
+        "issue_date_estimated": bool(date is not None and estimated),
+        "issue_date_text": issue_date_text(date, estimated),
+    }
 
 
 def figure_json(figure: Figure, article_park: Park | None) -> dict[str, Any]:
@@ -43,7 +64,7 @@ def issue_json(page: Page, site: str = "") -> dict[str, Any]:
     return {
         "newspaper": paper.title if paper else None,
         "newspaper_url": site + paper.get_absolute_url() if paper else None,
-        "date": page.issue_date.isoformat() if page.issue_date else None,
+        "date": issue_date_value(page.issue_date, page.issue_date_estimated),
         "date_source": page.known_date_source or "unknown",
         "page_label": page.page_label,
         "page_number": page.page_number,
@@ -78,7 +99,7 @@ def article_json(article: Article, site: str = "") -> dict[str, Any]:
         "parks": _mentioned(article),
         "body": article.body,
         "url": article.get_absolute_url(),
-        "issue_date": article.page.issue_date.isoformat() if article.page.issue_date else None,
+        **issue_date_fields(article.page.issue_date, article.page.issue_date_estimated),
         "public_id": article.public_id,
         "issue": issue_json(article.page, site),
         "citation": citation_json(article, site),

@@ -30,7 +30,7 @@ from archive.comparison import COMPARE_SORTS, DEFAULT_COMPARE_SORT, ZoneRow, zon
 from archive.indicators import Indicator, indicator_named, indicator_of, indicators
 from archive.models import Article, Figure, Page, Park
 from archive.search.similar import similar_articles
-from archive.serializers import article_json, articles_for_export, number
+from archive.serializers import article_json, articles_for_export, issue_date_fields, number
 from archive.templatetags.archive_charts import Chart, build_chart, pick_chart_group
 from archive.templatetags.archive_format import (
     printed_value,
@@ -510,6 +510,7 @@ EXPORT_FIELDS = [
     "year",
     "issue_date",
     "issue_date_estimated",
+    "issue_date_text",
     "page",
     "article_id",
     "article_title",
@@ -536,7 +537,6 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
     )  # fmt: skip
     for row in rows.iterator(chunk_size=2000):
         upper = upper_in_base(row["value"], row["value_max"], row["normalized_value"])
-        issue_date = row["article__page__issue_date"]
         yield {
             "id": row["pk"],
             "park": row["zone_name"],
@@ -553,8 +553,9 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
             "base_unit": row["base_unit"],
             "converted": readable_text(row["normalized_value"], row["base_unit"], upper),
             "year": row["year"],
-            "issue_date": issue_date.isoformat() if issue_date else None,
-            "issue_date_estimated": row["article__page__issue_date_estimated"],
+            **issue_date_fields(
+                row["article__page__issue_date"], row["article__page__issue_date_estimated"]
+            ),
             "page": row["article__page__source"],
             "article_id": row["article_id"],
             "article_title": row["article__title"],
@@ -642,7 +643,8 @@ class CompareFilters(QueryFilters):
 
 COMPARE_FIELDS = [
     "park", "province", "indicator", "year", "printed", "label", "status", "normalized_value",
-    "base_unit", "converted", "figures", "quote", "issue_date", "page", "article_title",
+    "base_unit", "converted", "figures", "quote", "issue_date", "issue_date_estimated",
+    "issue_date_text", "page", "article_title",
     "article_url",
 ]  # fmt: skip
 
@@ -704,7 +706,6 @@ def compare_record(row: ZoneRow, indicator: Indicator, site: str) -> dict[str, A
     and the page and article it was printed in."""
     figure = row.figure
     article = figure.article
-    issue = article.page.issue_date
     return {
         "park": row.park.name,
         "province": row.park.province,
@@ -718,7 +719,7 @@ def compare_record(row: ZoneRow, indicator: Indicator, site: str) -> dict[str, A
         "converted": readable_value(figure),
         "figures": row.count,
         "quote": figure.quote,
-        "issue_date": issue.isoformat() if issue else None,
+        **issue_date_fields(article.page.issue_date, article.page.issue_date_estimated),
         "page": article.page.source,
         "article_title": article.title,
         "article_url": site + article.get_absolute_url() + f"#f-{figure.pk}",

@@ -18,6 +18,7 @@ from archive.search import engine
 from archive.search.backend import SearchUnavailable
 from archive.search.facets import BY_PARAM, FACETS, VALUES_MAX
 from archive.search.params import SORTS, SearchParams, read_params
+from archive.serializers import issue_date_fields
 
 FACET_VALUES_SHOWN = 8
 FACET_VALUES_MAX = VALUES_MAX
@@ -105,8 +106,8 @@ def search_api(request: HttpRequest) -> JsonResponse:
                 "url": hit.article.get_absolute_url(),
                 "highlight": str(hit.snippet_html),
                 "title_highlight": str(hit.title_html),
-                "issue_date": (
-                    hit.article.page.issue_date.isoformat() if hit.article.page.issue_date else None
+                **issue_date_fields(
+                    hit.article.page.issue_date, hit.article.page.issue_date_estimated
                 ),
                 "score": hit.score,
             }
