@@ -35,6 +35,8 @@ PICTURE_GAP = 2
 KICKER_MAX_CHARS = 64
 # How much of the text under a headline run is read to judge its topic.
 TOPIC_WINDOW_BLOCKS = 3
+# How many articles back a headline's text is compared with (a displaced column's owner).
+EARLIER_ARTICLES_READ = 6
 
 
 @dataclass
@@ -262,18 +264,21 @@ class _Assembler:
             decisive = "byline-below"
         elif following is not None and following.kind is Kind.REPORT:
             decisive = "dateline-below"
-        zones = self.headline_zones(headline, below)
+        zones = self.headline_zones(headline, "\n".join(below))
         open_zone = self.zone_of(article) if article is not None else None
         similarity = None
         earlier = 0.0
         earlier_zone = False
         if article is not None and below and article.paras:
-            named_below = self.find_parks(below)
-            earlier_zones = {self.zone_of(a) for a in self.articles[:-1]} - {open_zone, None}
+            # A displaced column lands near its article: the last few articles are enough,
+            # and keep the cost linear in the page.
+            recent = self.articles[-1 - EARLIER_ARTICLES_READ : -1]
+            named_below = self.find_parks("\n".join(below))
+            earlier_zones = {self.zone_of(a) for a in recent} - {open_zone, None}
             earlier_zone = bool(named_below) and named_below[0] in earlier_zones
             similarity = self.topics.similarity(below, self.article_text(article))
             earlier = max(
-                (self.topics.similarity(below, self.article_text(a)) for a in self.articles[:-1]),
+                (self.topics.similarity(below, self.article_text(a)) for a in recent),
                 default=0.0,
             )
         return RunContext(
@@ -294,19 +299,19 @@ class _Assembler:
         last = article.last_para
         return last is not None and bool(split_trailing_names(last.text, SENTENCE_END)[1])
 
-    def text_below(self, end: int) -> str:
-        """The text of the blocks under a headline run, up to the next headline."""
+    def text_below(self, end: int) -> tuple[str, ...]:
+        """The paragraphs under a headline run, up to the next headline."""
         texts: list[str] = []
         for item in self.items[end:]:
             if item.kind is Kind.SHORT or len(texts) >= TOPIC_WINDOW_BLOCKS:
                 break
             if item.kind in (Kind.PARA, Kind.REPORT):
                 texts.append(split_dateline(item.text)[1])
-        return "\n".join(texts)
+        return tuple(texts)
 
     @staticmethod
-    def article_text(article: RawArticle) -> str:
-        return "\n".join([article.title, article.kicker, *(p.text for p in article.paras)])
+    def article_text(article: RawArticle) -> tuple[str, ...]:
+        return (article.title, article.kicker, *(p.text for p in article.paras))
 
     def headline_zones(self, headline: str, below: str) -> list[str]:
         """Zones the headline names, read with the text below it as evidence.

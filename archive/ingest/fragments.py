@@ -66,8 +66,8 @@ def reattach_fragments(
     return articles
 
 
-def _text(article: RawArticle, paras: list[Para]) -> str:
-    return "\n".join([article.title, article.kicker, article.subtitle, *(p.text for p in paras)])
+def _parts(article: RawArticle, paras: list[Para]) -> tuple[str, ...]:
+    return (article.title, article.kicker, article.subtitle, *(p.text for p in paras))
 
 
 def _best_move(
@@ -76,26 +76,26 @@ def _best_move(
     host = articles[index]
     best: _Move | None = None
     first = max(1, len(host.paras) - MAX_TAIL_PARAS)
-    targets = range(max(0, index - MAX_TARGETS_BACK), index)
+    targets = [
+        (t, _parts(articles[t], articles[t].paras))
+        for t in range(max(0, index - MAX_TARGETS_BACK), index)
+        if articles[t].paras
+    ]
+    target_zones = {t: set(zones.parks_in("\n".join(parts))) for t, parts in targets}
     for start in range(first, len(host.paras)):
         tail = host.paras[start:]
-        tail_text = "\n".join(p.text for p in tail)
-        head_text = _text(host, host.paras[:start])
-        tail_zones = set(zones.parks_in(tail_text))
-        head_zones = set(zones.parks_in(head_text))
-        to_head = topics.similarity(tail_text, head_text)
+        tail_parts = tuple(p.text for p in tail)
+        head_parts = _parts(host, host.paras[:start])
+        tail_zones = set(zones.parks_in("\n".join(tail_parts)))
+        head_zones = set(zones.parks_in("\n".join(head_parts)))
+        to_head = topics.similarity(tail_parts, head_parts)
         before = host.paras[start - 1]
         leaves_cut = not before.is_subhead and not ends_sentence(before.text)
-        for t in targets:
+        for t, target_parts in targets:
             target = articles[t]
-            if not target.paras:
-                continue
-            target_text = _text(target, target.paras)
             cut = not ends_sentence(target.paras[-1].text) and not tail[0].is_subhead
-            shared_zone = bool(tail_zones - head_zones) and bool(
-                (tail_zones - head_zones) & set(zones.parks_in(target_text))
-            )
-            margin = topics.similarity(tail_text, target_text) - to_head
+            shared_zone = bool((tail_zones - head_zones) & target_zones[t])
+            margin = topics.similarity(tail_parts, target_parts) - to_head
             if cut or (shared_zone and leaves_cut):
                 needed = MIN_MARGIN_AT_CUT
             elif shared_zone:
