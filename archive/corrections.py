@@ -398,6 +398,15 @@ def figure_notes(figures: Iterable[Figure]) -> dict[int, list[Note]]:
     }
 
 
+def attach_notes(figures: Iterable[Figure]) -> list[Figure]:
+    """The figures, each with `.notes`: what readers are told of its corrections."""
+    figures = list(figures)
+    notes = figure_notes(figures)
+    for figure in figures:
+        figure.notes = notes.get(figure.pk, [])
+    return figures
+
+
 def public_history(rows: Iterable[Correction]) -> list[dict[str, Any]]:
     """The audit rows readers may see, oldest first, without who made them."""
     history = []

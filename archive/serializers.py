@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.models import Article, Figure, Park
+from archive.corrections import notes_from, public_history
+from archive.models import Article, Correction, Figure, Park
 
 
 def number(value: float | None) -> float | int | None:
@@ -14,9 +15,15 @@ def number(value: float | None) -> float | int | None:
     return int(value) if float(value).is_integer() else value
 
 
-def figure_json(figure: Figure, article_park: Park | None) -> dict[str, Any]:
+def figure_json(
+    figure: Figure, article_park: Park | None, corrections: list[Correction] | None = None
+) -> dict[str, Any]:
+    """A figure; `corrections` are its audit rows (read from the figure when not given)."""
     park = figure.park or article_park
+    if corrections is None:
+        corrections = list(figure.corrections.all()) if figure.corrected_fields else []
     return {
+        "id": figure.pk,
         "label": figure.label,
         "value": number(figure.value),
         "unit": figure.unit,
@@ -25,12 +32,21 @@ def figure_json(figure: Figure, article_park: Park | None) -> dict[str, Any]:
         "park": park.name if park else None,
         "year": figure.year,
         "quote": figure.quote,
+        # Staff corrections: the fields changed, each with the value the page printed.
+        "corrected_fields": list(figure.corrected_fields),
+        "corrections": [n.as_json() for n in notes_from(corrections, figure.corrected_fields)],
     }
 
 
 def article_json(article: Article) -> dict[str, Any]:
     """An article as exported; expects parks, figures and page prefetched for speed."""
     figures = [f for f in article.figures.all() if not f.deleted]
+    rows = list(article.corrections.all())
+    by_figure: dict[int, list[Correction]] = {}
+    for row in rows:
+        if row.figure_id:
+            by_figure.setdefault(row.figure_id, []).append(row)
+    own = [row for row in rows if row.figure_id is None]
     return {
         "id": article.pk,
         "source": article.page.source,
@@ -44,7 +60,11 @@ def article_json(article: Article) -> dict[str, Any]:
         "body": article.body,
         "url": article.get_absolute_url(),
         "issue_date": article.page.issue_date.isoformat() if article.page.issue_date else None,
-        "figures": [figure_json(f, article.park) for f in figures],
+        "figures": [figure_json(f, article.park, by_figure.get(f.pk, [])) for f in figures],
+        "corrected_fields": list(article.corrected_fields),
+        "corrections": [n.as_json() for n in notes_from(own, article.corrected_fields)],
+        # Every change staff made that readers may see, oldest first, without who.
+        "correction_history": public_history(rows),
     }
 
 
@@ -69,5 +89,5 @@ def park_json(park: Park) -> dict[str, Any]:
 def articles_for_export():
     """Articles with everything article_json reads, in page order."""
     return Article.objects.select_related("page", "park").prefetch_related(
-        "parks", "figures__park"
+        "parks", "figures__park", "corrections"
     ).order_by("page__source", "ordinal")

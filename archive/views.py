@@ -21,9 +21,11 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.timezone import localdate
 from django.views.decorators.http import require_safe
 from pypinyin import lazy_pinyin
 
+from archive.corrections import article_notes, attach_notes, figure_notes, public_history
 from archive.models import Article, Figure, Page, Park
 from archive.search.similar import similar_articles
 from archive.serializers import article_json, articles_for_export, number
@@ -221,7 +223,7 @@ def park_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # A park page shows the first of many; the explorer and search have the rest.
         "mentions": mentions[:PARK_MENTIONS],
         "mention_count": mentions.count(),
-        "figures": sort_figures(figures, sort)[:PARK_FIGURES],
+        "figures": attach_notes(sort_figures(figures, sort)[:PARK_FIGURES]),
         "figure_count": figures.count(),
         "sort": sort or DEFAULT_FIGURE_SORT,
         "chart": figure_chart(figures, detail="date", bars=12),
@@ -235,13 +237,18 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(
         Article.objects.public().select_related("page", "park").prefetch_related("parks"), pk=pk
     )
-    figures = list(
+    figures = attach_notes(
         article.figures.filter(deleted=False).select_related("park").order_by("position")
     )
     mentioned = [p for p in article.parks.all() if p.pk != article.park_id]
+    corrections = list(article.corrections.all())
+    notes = article_notes(article, corrections)
     context = {
         "article": article,
         "figures": figures,
+        "notes": notes,
+        "corrected": {note.field for note in notes},
+        "history": public_history(corrections),
         "marked": {figure.pk for _, _, figure in figure_marks(article.body, figures)},
         "mentioned": mentioned,
         "page_articles": list(article.page.articles.only("pk", "ordinal", "title", "spans")),
@@ -332,10 +339,12 @@ def figure_explorer(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .values_list("base_unit", "n")
     )
+    shown = paginate(request, selection, FIGURES_PER_PAGE)
+    attach_notes(shown)
     context = {
         "form": form,
         "filters": filters,
-        "figures": paginate(request, selection, FIGURES_PER_PAGE),
+        "figures": shown,
         "chart": figure_chart(selection, detail="park", bars=15),
         "mixed_units": filters.get("sort") in ("value", "-value")
         and selection.order_by().values("base_unit").distinct().count() > 1,
@@ -387,6 +396,9 @@ EXPORT_FIELDS = [
     "article_title",
     "article_url",
     "quote",
+    "corrected_fields",
+    "corrected_at",
+    "corrected_from",
 ]
 
 
@@ -397,6 +409,9 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
     five model instances (and load the page text) for every figure.
     """
     site = request.build_absolute_uri("/").removesuffix("/")
+    # Corrected figures are few: their notes in one query, not one per row.
+    corrected_ids = figures.exclude(corrected_fields=[]).order_by().values("pk")
+    notes = figure_notes(Figure.objects.filter(pk__in=corrected_ids))
     rows = figures.annotate(
         zone_name=Coalesce("park__name", "article__park__name"),
         zone_province=Coalesce("park__province", "article__park__province"),
@@ -404,9 +419,10 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
         "pk", "label", "qualifier", "value", "value_max", "value_text", "unit",
         "normalized_value", "base_unit", "year", "quote", "zone_name", "zone_province",
         "article_id", "article__title", "article__page__issue_date",
-        "article__page__issue_date_estimated",
+        "article__page__issue_date_estimated", "corrected_fields",
     )  # fmt: skip
     for row in rows.iterator(chunk_size=2000):
+        corrected = notes.get(row["pk"], [])
         upper = upper_in_base(row["value"], row["value_max"], row["normalized_value"])
         issue_date = row["article__page__issue_date"]
         yield {
@@ -431,6 +447,12 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
             "article_title": row["article__title"],
             "article_url": site + reverse("archive:article", args=[row["article_id"]]),
             "quote": row["quote"],
+            # Corrected by staff: which fields, when last, and what the page printed.
+            "corrected_fields": " ".join(row["corrected_fields"]),
+            "corrected_at": localdate(max(n.corrected_at for n in corrected)).isoformat()
+            if corrected
+            else None,
+            "corrected_from": "；".join(f"{n.label}：{n.original}" for n in corrected),
         }
 
 

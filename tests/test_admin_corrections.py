@@ -173,3 +173,23 @@ def test_only_the_figure_field_changed_is_recorded_and_its_base_value_follows(
     assert set(fields) <= {"value", "normalized_value"}
     assert {"value", "normalized_value"} <= set(changed.corrected_fields)
     assert Article.objects.get(pk=article.pk).corrected_fields == []
+
+
+def test_a_corrected_body_keeps_its_figure_marks_through_a_re_ingest(
+    page_copy: Path, admin_client_logged_in: Client, django_capture_on_commit_callbacks
+) -> None:
+    client = admin_client_logged_in
+    article = the_article()
+    links = in_text_links(client, article)
+
+    def insert_sentence(data: dict) -> None:
+        data["body"] = ["编者按：本文经人工校对。\r\n" + data["body"][0]]
+
+    submit(client, article, insert_sentence, django_capture_on_commit_callbacks)
+    page_copy.write_text(page_copy.read_text(encoding="utf-8") + "\n\n再补一段。\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(page_copy)
+
+    article.refresh_from_db()
+    assert article.body.startswith("编者按：本文经人工校对。\n")
+    assert in_text_links(client, article) == links

@@ -198,6 +198,12 @@ def _store_article(
             changed = True
     if _store_figures(article, draft.figures, parks):
         changed = True
+    if "body" in protected and article.body != draft.body:
+        # Figure positions were read off extraction's body; the stored one is a person's.
+        from archive.corrections import reanchor_figures
+
+        extracted = article.figures.filter(origin=Figure.Origin.EXTRACTED, deleted=False)
+        reanchor_figures(article, draft.body, extracted)
     return article, changed
 
 
