@@ -1,0 +1,156 @@
+"""Every admin change to a page, article or figure is in 修改记录, deletions included, and
+any correction can be undone from its row (a 撤销 button or the changelist action)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from archive.models import Article, Correction, Figure, Page
+from tests import test_admin
+from tests.admin_forms import form_data
+from tests.test_admin import COPY_NAME, change_url
+
+pytestmark = pytest.mark.django_db
+
+page_copy = test_admin.page_copy
+admin_client_logged_in = test_admin.admin_client_logged_in
+
+
+def post_form(client: Client, url: str, form_id: str, edit=None) -> None:
+    data = form_data(client.get(url).content.decode(), form_id)
+    if edit:
+        edit(data)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def copy_article() -> Article:
+    return max(
+        Article.objects.filter(page__source=COPY_NAME),
+        key=lambda a: a.figures.filter(deleted=False).count(),
+    )
+
+
+def test_a_page_issue_date_change_is_audited_and_an_unchanged_save_is_not(
+    page_copy: Path, admin_client_logged_in: Client
+) -> None:
+    client = admin_client_logged_in
+    page = Page.objects.get(source=COPY_NAME)
+    url = f"/admin/archive/page/{page.pk}/change/"
+    post_form(client, url, "page_form")
+    assert not Correction.objects.filter(page=page).exists()
+
+    def redate(data: dict) -> None:
+        data["issue_date"] = ["2019-03-04"]
+        data.pop("issue_date_estimated", None)
+
+    post_form(client, url, "page_form", redate)
+    rows = {r.field: r for r in Correction.objects.filter(page=page, article__isnull=True)}
+    assert rows["issue_date"].new_value == "2019-03-04"
+    assert rows["issue_date"].user == client.user
+    assert "2019-03-04" in client.get(url).content.decode()
+    listing = client.get("/admin/archive/correction/?field=issue_date").content.decode()
+    assert COPY_NAME in listing and "出版日期" in listing
+
+
+def test_deleting_an_article_or_a_page_leaves_a_row_saying_what_was_deleted(
+    page_copy: Path, admin_client_logged_in: Client
+) -> None:
+    client = admin_client_logged_in
+    article = copy_article()
+    title = article.title
+    response = client.post(f"/admin/archive/article/{article.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    row = Correction.objects.get(field="deleted", figure__isnull=True, subject__contains=title)
+    assert row.article is None and row.user == client.user and title in row.old_value
+
+    page = Page.objects.get(source=COPY_NAME)
+    response = client.post(f"/admin/archive/page/{page.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Page.objects.filter(source=COPY_NAME).exists()
+    row = Correction.objects.get(field="deleted", subject__contains=COPY_NAME)
+    assert row.page is None and COPY_NAME in row.old_value
+    assert "删除" in client.get("/admin/archive/correction/").content.decode()
+
+
+def test_the_revert_button_puts_a_title_back_and_gives_it_back_to_extraction(
+    page_copy: Path, admin_client_logged_in: Client
+) -> None:
+    client = admin_client_logged_in
+    article = copy_article()
+    original = article.title
+    post_form(
+        client, change_url(article), "article_form",
+        lambda d: d.update(title=[original + "(误改)"]),
+    )
+    row = Correction.objects.get(article=article, field="title")
+    form_html = client.get(change_url(article)).content.decode()
+    revert_url = f"/admin/archive/correction/{row.pk}/revert/"
+    assert revert_url in form_html
+    confirm = client.get(revert_url)
+    assert confirm.status_code == 200 and "撤销这条修改" in confirm.content.decode()
+    assert Article.objects.get(pk=article.pk).title == original + "(误改)"
+
+    response = client.post(revert_url)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == original
+    assert article.corrected_fields == []
+    undo = Correction.objects.get(reverts=row)
+    assert (undo.field, undo.old_value, undo.new_value) == ("title", original + "(误改)", original)
+    assert "已更正" not in Client().get(article.get_absolute_url()).content.decode()
+    # Once is enough: a second revert is refused and changes nothing.
+    client.post(revert_url)
+    assert Correction.objects.filter(reverts=row).count() == 1
+
+
+def test_the_revert_action_undoes_a_figure_value_and_a_figure_deletion(
+    page_copy: Path, admin_client_logged_in: Client
+) -> None:
+    client = admin_client_logged_in
+    article = copy_article()
+    figures = list(article.figures.filter(deleted=False, unit__endswith="元"))
+    revalued = figures[0]
+    removed = next(f for f in article.figures.filter(deleted=False) if f.pk != revalued.pk)
+
+    def edit(data: dict) -> None:
+        total = int(data["figures-TOTAL_FORMS"][0])
+        rows = {data[f"figures-{i}-id"][0]: i for i in range(total)}
+        data[f"figures-{rows[str(revalued.pk)]}-value"] = [str(revalued.value * 2)]
+        data[f"figures-{rows[str(removed.pk)]}-DELETE"] = ["on"]
+
+    post_form(client, change_url(article), "article_form", edit)
+    assert Figure.objects.get(pk=removed.pk).deleted
+    chosen = Correction.objects.filter(figure__in=[revalued, removed], field__in=["value", "deleted"])
+    assert chosen.count() == 2
+    response = client.post(
+        "/admin/archive/correction/",
+        {"action": "revert_selected", "_selected_action": [r.pk for r in chosen]},
+    )
+    assert response.status_code == 302
+
+    back = Figure.objects.get(pk=revalued.pk)
+    assert (back.value, back.normalized_value) == (revalued.value, revalued.normalized_value)
+    assert back.corrected_fields == []
+    assert not Figure.objects.get(pk=removed.pk).deleted
+    assert Correction.objects.filter(reverts__in=chosen).count() >= 2
+
+
+def test_a_corrector_can_revert_but_not_edit_the_audit_trail() -> None:
+    from django.contrib.auth.models import Group, User
+
+    corrector = User.objects.create_user("corrector2", password="pw", is_staff=True)
+    corrector.groups.add(Group.objects.get(name="corrector"))
+    client = Client()
+    client.force_login(corrector)
+    article = Article.objects.first()
+    row = Correction.objects.create(article=article, page=article.page, field="title",
+                                    old_value=article.title, new_value="临时标题")
+    Article.objects.filter(pk=article.pk).update(title="临时标题", corrected_fields=["title"])
+    assert client.get(f"/admin/archive/correction/{row.pk}/change/").status_code == 200
+    assert client.post(f"/admin/archive/correction/{row.pk}/revert/").status_code == 302
+    assert Article.objects.get(pk=article.pk).title == row.old_value
+    assert client.post(f"/admin/archive/correction/{row.pk}/delete/").status_code == 403
