@@ -124,7 +124,9 @@ def test_the_revert_action_undoes_a_figure_value_and_a_figure_deletion(
 
     post_form(client, change_url(article), "article_form", edit)
     assert Figure.objects.get(pk=removed.pk).deleted
-    chosen = Correction.objects.filter(figure__in=[revalued, removed], field__in=["value", "deleted"])
+    chosen = Correction.objects.filter(
+        figure__in=[revalued, removed], field__in=["value", "deleted"]
+    )
     assert chosen.count() == 2
     response = client.post(
         "/admin/archive/correction/",
