@@ -15,8 +15,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from archive.admin_fields import (
     ExactModelForm,
@@ -40,6 +42,40 @@ from archive.corrections import (
 from archive.ingest.figures import normalise_unit
 from archive.models import Article, Correction, Figure, Page, Park, ReviewState
 from archive.templatetags.archive_format import issue_date_text, printed_value, readable_value
+
+
+def yes_no(value: bool | None) -> str:
+    """Django's yes/no icon, with Chinese alt text (Django's own says True/False)."""
+    name = {True: "yes", False: "no", None: "unknown"}[value]
+    text = {True: "是", False: "否", None: "未知"}[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), text)
+
+
+class HiddenThroughRows:
+    """Delete confirmations list what goes with a row; an article's links to the zones it
+    mentions are rows of an unnamed table, shown as one Chinese count instead."""
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        through = Article.parks.through._meta
+        prefix = f"{capfirst(through.verbose_name)}: "
+
+        def keep(items: list) -> list:
+            kept = []
+            for item in items:
+                if isinstance(item, list):
+                    kept.append(keep(item))
+                elif not str(item).startswith(prefix):
+                    kept.append(item)
+            return kept
+
+        links = model_count.pop(through.verbose_name_plural, 0)
+        if links:
+            model_count["提及园区的链接"] = links
+        return keep(to_delete), model_count, perms_needed, protected
+
 
 admin.site.site_header = "高新区新闻档案 · 管理"
 admin.site.site_title = "高新区新闻档案管理"
@@ -243,7 +279,7 @@ class ProvinceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(HiddenThroughRows, admin.ModelAdmin):
     form = ArticleForm
     list_display = [
         "display_title", "park", "page_source", "issue_date", "review_state", "reasons",
@@ -445,8 +481,8 @@ class MergeForm(forms.Form):
 
 @admin.register(Park)
 class ParkAdmin(admin.ModelAdmin):
-    list_display = ["name", "full_name", "province", "city", "approved_year", "in_registry",
-                    "needs_review", "n_articles"]
+    list_display = ["name", "full_name", "province", "city", "approved_year", "registered",
+                    "to_review", "n_articles"]
     list_filter = ["in_registry", "needs_review", "province"]
     search_fields = ["name", "full_name", "aliases", "city"]
     readonly_fields = ["created_at"]
@@ -454,6 +490,14 @@ class ParkAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Park]:
         return super().get_queryset(request).annotate(n=Count("articles"))
+
+    @admin.display(description="在名录中", ordering="in_registry")
+    def registered(self, obj: Park) -> str:
+        return yes_no(obj.in_registry)
+
+    @admin.display(description="待复核", ordering="needs_review")
+    def to_review(self, obj: Park) -> str:
+        return yes_no(obj.needs_review)
 
     @admin.display(description="文章", ordering="n")
     def n_articles(self, obj: Park) -> int:
@@ -543,7 +587,7 @@ class FigureProvinceFilter(ProvinceFilter):
 class FigureAdmin(admin.ModelAdmin):
     form = FigureForm
     list_display = ["label", "printed", "readable", "park", "year", "article", "origin",
-                    "deleted", "corrected"]
+                    "is_deleted", "corrected"]
     list_filter = ["base_unit", "origin", "deleted", FigureCorrectedFilter,
                    ("park", admin.RelatedOnlyFieldListFilter), FigureProvinceFilter, "year"]
     search_fields = ["label", "quote"]
@@ -560,9 +604,13 @@ class FigureAdmin(admin.ModelAdmin):
     def readable(self, obj: Figure) -> str:
         return readable_value(obj)
 
-    @admin.display(description="已更正", boolean=True)
-    def corrected(self, obj: Figure) -> bool:
-        return bool(obj.corrected_fields)
+    @admin.display(description="已更正")
+    def corrected(self, obj: Figure) -> str:
+        return yes_no(bool(obj.corrected_fields))
+
+    @admin.display(description="已删除", ordering="deleted")
+    def is_deleted(self, obj: Figure) -> str:
+        return yes_no(obj.deleted)
 
     @admin.display(description="已更正字段")
     def corrected_text(self, obj: Figure) -> str:
@@ -602,10 +650,9 @@ class PageCorrectionInline(CorrectionInline):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(HiddenThroughRows, admin.ModelAdmin):
     form = PageForm
-    list_display = ["source", "issue_date_text", "issue_date_estimated", "n_articles",
-                    "updated_at"]
+    list_display = ["source", "issue_date_text", "estimated", "n_articles", "updated_at"]
     list_filter = ["issue_date_estimated", "encoding"]
     search_fields = ["source", "raw_text"]
     readonly_fields = ["source", "content_hash", "pipeline_version", "encoding", "raw_text",
@@ -620,6 +667,10 @@ class PageAdmin(admin.ModelAdmin):
     @admin.display(description="文章", ordering="n")
     def n_articles(self, obj: Page) -> int:
         return obj.n
+
+    @admin.display(description="日期为推断", ordering="issue_date_estimated")
+    def estimated(self, obj: Page) -> str:
+        return yes_no(obj.issue_date_estimated)
 
     @admin.display(description="出版日期", ordering="issue_date")
     def issue_date_text(self, obj: Page) -> str:

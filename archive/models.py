@@ -67,7 +67,7 @@ class Page(models.Model):
         "版面文件", max_length=255, unique=True, help_text="版面的文件名，导入时据此识别版面。"
     )
     content_hash = models.CharField(
-        "内容校验值", max_length=64, help_text="解码后文字的 SHA-256 校验值。"
+        "内容校验值", max_length=64, help_text="解码后文字的校验值：文字一变，它就变。"
     )
     pipeline_version = models.PositiveIntegerField("处理程序版本", default=0)
     raw_text = models.TextField("版面原文", help_text="读入时的版面文字，一字未改。")
