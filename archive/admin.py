@@ -177,6 +177,16 @@ class FigureInline(admin.TabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Figure]:
         return super().get_queryset(request).filter(deleted=False).select_related("park")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "park" and field is not None:
+            # Add/edit/delete-a-park links on every row would not fit a 1,280 px window;
+            # parks are edited on their own page.
+            for name in ("can_add_related", "can_change_related", "can_delete_related",
+                         "can_view_related"):
+                setattr(field.widget, name, False)
+        return field
+
     @admin.display(description="折算")
     def normalized(self, obj: Figure) -> str:
         return readable_value(obj) if obj.pk else "-"
@@ -298,6 +308,9 @@ class ArticleAdmin(HiddenThroughRows, admin.ModelAdmin):
     list_select_related = ["park", "page"]
     inlines = [FigureInline, CorrectionInline]
     actions = ["mark_as_reviewed"]
+
+    class Media:
+        css = {"all": ["parknews-admin.css"]}
     readonly_fields = [
         "page_link", "public_link", "issue_date", "ordinal", "reasons", "spans_text",
         "corrected_text",
