@@ -34,6 +34,7 @@ from archive.corrections import (
     field_label,
     mark_reviewed,
     merge_park,
+    place_new_figure,
     reanchor_figures,
     record_changes,
     record_deletion,
@@ -438,6 +439,7 @@ class ArticleAdmin(HiddenThroughRows, admin.ModelAdmin):
         for figure in formset.new_objects:
             figure.article = article
             figure.origin = Figure.Origin.HUMAN
+            place_new_figure(figure)
             figure.save()
             record_changes(article, [(ADDED, "", str(figure))], request.user, figure)
         edited = {id(f.instance): f for f in formset.forms}
@@ -633,6 +635,7 @@ class FigureAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Figure, form, change: bool) -> None:
         if not change:
             obj.origin = Figure.Origin.HUMAN
+            place_new_figure(obj)
         super().save_model(request, obj, form, change)
         changes = form.stored_changes() if change else [(ADDED, "", str(obj))]
         record_changes(obj.article, changes, request.user, obj)

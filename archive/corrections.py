@@ -211,6 +211,18 @@ def reanchor_figures(
     return moved
 
 
+def place_new_figure(figure: Figure) -> None:
+    """A figure a person adds gets the printed number and its place in the body when the
+    body prints it (in the figure's quote, if any), so the article page can mark it."""
+    value = figure.value
+    text = figure.value_text or (str(int(value)) if float(value).is_integer() else str(value))
+    body = figure.article.body
+    quote_at = body.find(figure.quote) if figure.quote else -1
+    at = body.find(text + figure.unit, max(quote_at, 0))
+    if at >= 0 and (quote_at < 0 or at < quote_at + len(figure.quote)):
+        figure.value_text, figure.position = text, at
+
+
 # --- undoing a correction ---------------------------------------------------------------
 
 ARTICLE_TEXT = frozenset({"kicker", "title", "subtitle", "section", "body"})

@@ -156,3 +156,60 @@ def test_a_corrector_can_revert_but_not_edit_the_audit_trail() -> None:
     assert client.post(f"/admin/archive/correction/{row.pk}/revert/").status_code == 302
     assert Article.objects.get(pk=article.pk).title == row.old_value
     assert client.post(f"/admin/archive/correction/{row.pk}/delete/").status_code == 403
+
+
+def test_an_article_and_a_figure_added_by_hand_are_audited_and_survive_a_re_ingest(
+    page_copy: Path, admin_client_logged_in: Client, django_capture_on_commit_callbacks
+) -> None:
+    client = admin_client_logged_in
+    page = Page.objects.get(source=COPY_NAME)
+
+    def article_fields(data: dict) -> None:
+        data.update(
+            page=[str(page.pk)], ordinal=["90"], title=["人工补录的文章"],
+            body=["第一段，总投资3亿元。\r\n第二段。"], captions=["图一\r\n\r\n图二\r\n"],
+        )
+
+    post_form(client, "/admin/archive/article/add/", "article_form", article_fields)
+    article = Article.objects.get(page=page, title="人工补录的文章")
+    assert article.body == "第一段，总投资3亿元。\n第二段。"
+    assert article.captions == ["图一", "图二"]
+    assert Correction.objects.filter(article=article, field="added").count() == 1
+
+    def figure_fields(data: dict) -> None:
+        data.update(
+            article=[str(article.pk)], label=["总投资"], value=["3"], unit=["亿元"],
+            quote=["第一段，总投资3亿元。"], qualifier=["约"],
+        )
+
+    post_form(client, "/admin/archive/figure/add/", "figure_form", figure_fields)
+    figure = Figure.objects.get(article=article)
+    assert (figure.normalized_value, figure.base_unit, figure.qualifier) == (3e8, "元", "约")
+    assert figure.origin == Figure.Origin.HUMAN
+    assert Correction.objects.filter(figure=figure, field="added").count() == 1
+    # Placed on its number in the body, so the article page links it there.
+    assert article.body[figure.position :].startswith("3亿元")
+    html = Client().get(article.get_absolute_url()).content.decode()
+    assert f'href="#m-{figure.pk}"' in html
+
+    page_copy.write_text(page_copy.read_text(encoding="utf-8") + "\n\n又补一段。\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        test_admin.ingest(page_copy)
+    kept = Article.objects.get(pk=article.pk)
+    assert (kept.title, kept.body) == ("人工补录的文章", "第一段，总投资3亿元。\n第二段。")
+    assert Figure.objects.filter(pk=figure.pk, deleted=False).exists()
+
+
+def test_the_article_list_shows_why_an_article_needs_review(
+    admin_client_logged_in: Client,
+) -> None:
+    unsure = Article.objects.filter(park__isnull=True).first() or Article.objects.filter(
+        ends_mid_sentence=True
+    ).first()
+    assert unsure is not None
+    html = admin_client_logged_in.get("/admin/archive/article/?queue=needs_review").content
+    html = html.decode()
+    assert "复核原因" in html
+    form = admin_client_logged_in.get(change_url(unsure)).content.decode()
+    reason = "未识别园区" if unsure.park_id is None else "首尾不完整"
+    assert reason in form[form.index("field-reasons") :][:600]
