@@ -51,8 +51,8 @@ def test_the_article_page_marks_the_corrected_title_and_figure(
 ) -> None:
     article, figure, before = corrected
     html = Client().get(article.get_absolute_url()).content.decode()
-    h1 = html[html.index("<h1") : html.index("</h1>")]
-    assert "已更正" in h1
+    after_h1 = html[html.index("</h1>") :][:300]
+    assert "标题已更正" in after_h1
     item = html[html.index(f'id="f-{figure.pk}"') :]
     item = item[: item.index("</li>\n    <li") if "</li>\n    <li" in item else None]
     assert "已更正" in item
