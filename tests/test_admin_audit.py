@@ -3,9 +3,11 @@ any correction can be undone from its row (a 撤销 button or the changelist act
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from archive.models import Article, Correction, Figure, Page
@@ -54,6 +56,12 @@ def test_a_page_issue_date_change_is_audited_and_an_unchanged_save_is_not(
     assert "2019-03-04" in client.get(url).content.decode()
     listing = client.get("/admin/archive/correction/?field=issue_date").content.decode()
     assert COPY_NAME in listing and "出版日期" in listing
+
+    # A person's date outlives a re-ingest that brings a date of its own.
+    page_copy.write_text(page_copy.read_text(encoding="utf-8") + "\n\n补记一段。\n")
+    call_command("ingest", str(page_copy), "--date", "2021-01-01", stdout=io.StringIO())
+    page.refresh_from_db()
+    assert page.issue_date.isoformat() == "2019-03-04" and "补记一段" in page.raw_text
 
 
 def test_deleting_an_article_or_a_page_leaves_a_row_saying_what_was_deleted(

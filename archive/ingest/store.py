@@ -103,7 +103,7 @@ def store_page(
         page.pipeline_version = pipeline_version
         page.raw_text = raw.text
         page.encoding = raw.encoding
-        if issue_date and (
+        if issue_date and not _date_set_by_hand(page) and (
             not issue_date_estimated or not page.issue_date or page.issue_date_estimated
         ):
             page.issue_date = issue_date
@@ -111,6 +111,18 @@ def store_page(
         page.save()
         _store_articles(page, drafts, result)
     return result
+
+
+def _date_set_by_hand(page: Page) -> bool:
+    """Whether a person set the page's issue date in admin (and has not undone it)."""
+    if page.pk is None:
+        return False
+    return page.corrections.filter(
+        article__isnull=True,
+        field__in=("issue_date", "issue_date_estimated"),
+        reverts__isnull=True,
+        reverted_by__isnull=True,
+    ).exists()
 
 
 def _title_key(title: str) -> str:
