@@ -209,7 +209,13 @@ class CorrectionInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Correction]:
-        return super().get_queryset(request).select_related("user", "figure", "reverts")
+        done = Correction.objects.filter(reverts=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user", "figure", "reverts")
+            .annotate(is_reverted=Exists(done))
+        )
 
     target = admin.display(description="对象")(lambda self, row: correction_target(row))
     changed_field = admin.display(description="字段")(lambda self, row: field_label(row))
@@ -481,7 +487,8 @@ def correction_target(row: Correction) -> str:
 def revert_link(row: Correction) -> str:
     if row.reverts_id:
         return "撤销操作"
-    if getattr(row, "is_reverted", None) or row.reverted_by.exists():
+    reverted = getattr(row, "is_reverted", None)
+    if reverted if reverted is not None else row.reverted_by.exists():
         return "已撤销"
     url = reverse("admin:archive_correction_revert", args=[row.pk])
     return format_html('<a class="button" href="{}">撤销</a>', url)

@@ -221,3 +221,23 @@ def test_the_article_list_shows_why_an_article_needs_review(
     form = admin_client_logged_in.get(change_url(unsure)).content.decode()
     reason = "未识别园区" if unsure.park_id is None else "首尾不完整"
     assert reason in form[form.index("field-reasons") :][:600]
+
+
+@pytest.mark.parametrize("model", ["figure", "park", "page"])
+def test_saving_a_figure_park_or_page_form_unchanged_records_nothing(
+    page_copy: Path, admin_client_logged_in: Client, model: str
+) -> None:
+    article = copy_article()
+    pk = {
+        "figure": article.figures.filter(deleted=False).exclude(quote="").first().pk,
+        "park": article.park_id,
+        "page": article.page_id,
+    }[model]
+    model_class = {"figure": Figure, "park": article.park.__class__, "page": Page}[model]
+    before = model_class.objects.filter(pk=pk).values().get()
+    before.pop("updated_at", None)
+    post_form(admin_client_logged_in, f"/admin/archive/{model}/{pk}/change/", f"{model}_form")
+    after = model_class.objects.filter(pk=pk).values().get()
+    after.pop("updated_at", None)
+    assert after == before
+    assert not Correction.objects.filter(user=admin_client_logged_in.user).exists()

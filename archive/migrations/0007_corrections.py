@@ -5,6 +5,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def rows_name_their_page(apps, schema_editor):
+    """Older audit rows: the page comes from the article (subject stays blank)."""
+    Correction = apps.get_model("archive", "Correction")
+    for row in Correction.objects.filter(page__isnull=True, article__isnull=False).iterator():
+        Correction.objects.filter(pk=row.pk).update(page_id=row.article.page_id)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -273,4 +280,5 @@ class Migration(migrations.Migration):
             name='slug',
             field=models.SlugField(help_text='园区页面网址中的名称（拼音字母）。', max_length=64, unique=True, verbose_name='网址名'),
         ),
+        migrations.RunPython(rows_name_their_page, migrations.RunPython.noop),
     ]
