@@ -2,7 +2,8 @@
 
 Every change a person saves is recorded as a human correction (see corrections.py), so a
 re-ingest of the page never undoes it; figures deleted here are kept as tombstones so they
-stay deleted. The review queue lists what extraction was unsure of.
+stay deleted. Forms read values back as stored (admin_fields.ExactModelForm), so only what
+an editor really changed is recorded. The review queue lists what extraction was unsure of.
 """
 
 from __future__ import annotations
@@ -601,22 +602,17 @@ class FigureCorrectedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FigureProvinceFilter(ProvinceFilter):
-    field = "park__province"
-
-
 @admin.register(Figure)
 class FigureAdmin(admin.ModelAdmin):
     form = FigureForm
     list_display = ["label", "printed", "readable", "park", "year", "article", "origin",
                     "is_deleted", "corrected"]
     list_filter = ["base_unit", "origin", "deleted", FigureCorrectedFilter,
-                   ("park", admin.RelatedOnlyFieldListFilter), FigureProvinceFilter, "year"]
+                   ("park", admin.RelatedOnlyFieldListFilter), ProvinceFilter, "year"]
     search_fields = ["label", "quote"]
     autocomplete_fields = ["park", "article"]
     list_select_related = ["park", "article"]
     readonly_fields = ["extraction_key", "corrected_text", "position"]
-    inlines = []
 
     @admin.display(description="原印")
     def printed(self, obj: Figure) -> str:

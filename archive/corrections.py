@@ -377,7 +377,8 @@ class Note:
 
 def notes_from(rows: Iterable[Correction], protected: Iterable[str]) -> list[Note]:
     """One note per corrected field: its oldest old value and its latest change."""
-    wanted = set(protected)
+    # An added row has no printed original: pages say 编辑补录 instead.
+    wanted = set(protected) - {ADDED}
     first: dict[str, Correction] = {}
     last: dict[str, Correction] = {}
     for row in sorted(rows, key=lambda r: (r.created_at, r.pk)):

@@ -199,6 +199,9 @@ def test_an_article_and_a_figure_added_by_hand_are_audited_and_survive_a_re_inge
     assert article.body[figure.position :].startswith("3亿元")
     html = Client().get(article.get_absolute_url()).content.decode()
     assert f'href="#m-{figure.pk}"' in html
+    assert "这篇文章由编辑人工补录" in html
+    item = html[html.index(f'id="f-{figure.pk}"') :][:800]
+    assert "编辑补录" in item and "<summary>已更正</summary>" not in item
 
     page_copy.write_text(page_copy.read_text(encoding="utf-8") + "\n\n又补一段。\n")
     with django_capture_on_commit_callbacks(execute=True):
