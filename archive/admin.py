@@ -20,6 +20,7 @@ from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.timezone import localtime
 
 from archive.admin_fields import (
     ExactModelForm,
@@ -40,6 +41,7 @@ from archive.corrections import (
     record_changes,
     record_deletion,
     revert,
+    value_label,
 )
 from archive.ingest.figures import normalise_unit
 from archive.models import Article, Correction, Figure, Page, Park, ReviewState
@@ -220,8 +222,12 @@ class CorrectionInline(admin.TabularInline):
 
     target = admin.display(description="对象")(lambda self, row: correction_target(row))
     changed_field = admin.display(description="字段")(lambda self, row: field_label(row))
-    old_short = admin.display(description="原值")(lambda self, row: short(row.old_value))
-    new_short = admin.display(description="新值")(lambda self, row: short(row.new_value))
+    old_short = admin.display(description="原值")(
+        lambda self, row: short(value_label(row, row.old_value))
+    )
+    new_short = admin.display(description="新值")(
+        lambda self, row: short(value_label(row, row.new_value))
+    )
     undo = admin.display(description="撤销")(lambda self, row: revert_link(row))
 
 
@@ -605,7 +611,7 @@ class FigureCorrectedFilter(admin.SimpleListFilter):
 @admin.register(Figure)
 class FigureAdmin(admin.ModelAdmin):
     form = FigureForm
-    list_display = ["label", "printed", "readable", "park", "year", "article", "origin",
+    list_display = ["label", "printed", "readable", "park", "year", "article_title", "origin",
                     "is_deleted", "corrected"]
     list_filter = ["base_unit", "origin", "deleted", FigureCorrectedFilter,
                    ("park", admin.RelatedOnlyFieldListFilter), ProvinceFilter, "year"]
@@ -613,6 +619,13 @@ class FigureAdmin(admin.ModelAdmin):
     autocomplete_fields = ["park", "article"]
     list_select_related = ["park", "article"]
     readonly_fields = ["extraction_key", "corrected_text", "position"]
+
+    class Media:
+        css = {"all": ["parknews-admin.css"]}
+
+    @admin.display(description="文章", ordering="article__title")
+    def article_title(self, obj: Figure) -> str:
+        return short(str(obj.article), 14)
 
     @admin.display(description="原印")
     def printed(self, obj: Figure) -> str:
@@ -738,10 +751,12 @@ class FieldFilter(admin.SimpleListFilter):
     parameter_name = "field"
 
     def lookups(self, request, model_admin):
-        names = Correction.objects.order_by().values_list("field", flat=True).distinct()
-        labels = {}
-        for name in names:
-            labels[name] = field_label(Correction(field=name))
+        rows = Correction.objects.order_by().values_list("field", "figure_id", "article_id")
+        labels: dict[str, str] = {}
+        for name, figure_id, article_id in rows.distinct():
+            # The same name on a figure and an article (none today) shows the first's.
+            row = Correction(field=name, figure_id=figure_id, article_id=article_id)
+            labels.setdefault(name, field_label(row))
         return sorted(labels.items(), key=lambda item: item[1])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -750,8 +765,8 @@ class FieldFilter(admin.SimpleListFilter):
 
 @admin.register(Correction)
 class CorrectionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "target_link", "changed_field", "old_short",
-                    "new_short", "undo"]
+    list_display = ["when", "user", "target_link", "changed_field", "old_short", "new_short",
+                    "undo"]
     list_filter = [FieldFilter, RevertedFilter, ("user", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["article__title", "subject", "old_value", "new_value"]
     list_select_related = ["user", "article", "figure", "page", "reverts"]
@@ -764,25 +779,36 @@ class CorrectionAdmin(admin.ModelAdmin):
         done = Correction.objects.filter(reverts=OuterRef("pk"))
         return super().get_queryset(request).annotate(is_reverted=Exists(done))
 
+    @admin.display(description="时间", ordering="created_at")
+    def when(self, row: Correction) -> str:
+        return localtime(row.created_at).strftime("%Y-%m-%d %H:%M")
+
     @admin.display(description="对象")
     def target_link(self, row: Correction) -> str:
         if row.figure_id:
             url = reverse("admin:archive_figure_change", args=[row.figure_id])
-            return format_html('<a href="{}">数据：{}</a>', url, row.figure)
+            return format_html('<a href="{}">数据：{}</a>', url, short(str(row.figure), 16))
         if row.article_id:
             url = reverse("admin:archive_article_change", args=[row.article_id])
-            return format_html('<a href="{}">文章：{}</a>', url, row.article)
+            return format_html('<a href="{}">文章：{}</a>', url, short(str(row.article), 16))
         if row.page_id:
             url = reverse("admin:archive_page_change", args=[row.page_id])
             return format_html('<a href="{}">版面：{}</a>', url, row.page)
-        return row.subject or "-"
+        return short(row.subject, 30) or "-"
 
     changed_field = admin.display(description="字段", ordering="field")(
         lambda self, row: field_label(row)
     )
-    old_short = admin.display(description="原值")(lambda self, row: short(row.old_value))
-    new_short = admin.display(description="新值")(lambda self, row: short(row.new_value))
+    old_short = admin.display(description="原值")(
+        lambda self, row: short(value_label(row, row.old_value), 24)
+    )
+    new_short = admin.display(description="新值")(
+        lambda self, row: short(value_label(row, row.new_value), 24)
+    )
     undo = admin.display(description="撤销")(lambda self, row: revert_link(row))
+
+    class Media:
+        css = {"all": ["parknews-admin.css"]}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -64,15 +64,29 @@ def field_label(correction: Correction) -> str:
     if correction.field in ROW_EVENTS:
         return ROW_EVENTS[correction.field]
     if correction.figure_id:
-        model: type[models.Model] = Figure
-    elif correction.page_id and not correction.article_id:
-        model = Page
+        first: list[type[models.Model]] = [Figure]
+    elif correction.article_id:
+        first = [Article]
     else:
-        model = Article
+        first = [Page] if correction.page_id else []
+    # A row whose article or figure is gone still names a field of one of them.
+    for model in [*first, Article, Figure, Page]:
+        try:
+            return str(model._meta.get_field(correction.field).verbose_name)
+        except Exception:
+            continue
+    return correction.field  # a field since removed from the models: its name is all we have
+
+
+def value_label(correction: Correction, value: str) -> str:
+    """A recorded value as people read it: a choice's name, not its code (待复核, not
+    needs_review)."""
+    model = Figure if correction.figure_id else Article
     try:
-        return str(model._meta.get_field(correction.field).verbose_name)
-    except Exception:  # a field since removed from the model: its name is all we have
-        return correction.field
+        choices = dict(model._meta.get_field(correction.field).flatchoices)
+    except Exception:  # a pseudo-field (added, deleted) or one of a page
+        return value
+    return str(choices.get(value, value))
 
 
 def subject_of(article: Article | None, figure: Figure | None, page: Page | None) -> str:

@@ -271,4 +271,7 @@ class Correction(models.Model):
         verbose_name = verbose_name_plural = "修改记录"
 
     def __str__(self) -> str:
-        return f"{self.subject}·{self.field}：{self.old_value[:20]} → {self.new_value[:20]}"
+        from archive.corrections import field_label, value_label  # it reads these models
+
+        old, new = value_label(self, self.old_value), value_label(self, self.new_value)
+        return f"{self.subject}·{field_label(self)}：{old[:20]} → {new[:20]}"

@@ -66,20 +66,23 @@ class VisibleText(HTMLParser):
             self.parts.append(data)
 
 
+# The stored text pages print or name (not codes such as a field's name in 修改记录, a
+# choice's value or the list of corrected fields: those must never show untranslated).
+DATA_FIELDS = {
+    Article: ["kicker", "title", "subtitle", "section", "body", "authors", "captions", "credits"],
+    Figure: ["label", "value_text", "unit", "base_unit", "qualifier", "quote"],
+    Page: ["source", "raw_text", "encoding"],
+    Park: ["name", "full_name", "slug", "aliases", "province", "city"],
+}
+
+
 def data_words() -> set[str]:
     """Every Latin word the archive's stored text holds (what a page may show as data)."""
     words: set[str] = set()
-    texts: list[str] = []
-    for model in (Article, Figure, Page, Park, Correction):
-        fields = [
-            f.name
-            for f in model._meta.concrete_fields
-            if f.get_internal_type() in ("CharField", "TextField", "SlugField", "JSONField")
-        ]
+    for model, fields in DATA_FIELDS.items():
         for row in model.objects.values_list(*fields):
-            texts.extend(str(value) for value in row if value)
-    for text in texts:
-        words.update(WORD.findall(text))
+            for value in row:
+                words.update(WORD.findall(str(value)))
     return words
 
 
@@ -111,7 +114,10 @@ def editor(page_copy: Path) -> Client:
     data = form_data(client.get(change_url(article)).content.decode(), "article_form")
     data["title"] = [data["title"][0] + "(校)"]
     data["figures-0-label"] = ["人工指标"]
+    data["figures-0-value"] = ["12345"]
     data["figures-1-DELETE"] = ["on"]
+    data["review_state"] = ["reviewed"]
+    data["captions"] = ["人工补的图片说明"]
     assert client.post(change_url(article), data).status_code == 302
     page = article.page
     url = f"/admin/archive/page/{page.pk}/change/"
