@@ -540,7 +540,7 @@ class ParkAdmin(admin.ModelAdmin):
             target = form.cleaned_data["into"]
             touched: list[int] = []
             for duplicate in list(queryset):
-                touched += merge_park(duplicate, target)
+                touched += merge_park(duplicate, target, request.user)
             reindex(touched)
             self.message_user(
                 request, f"已合并到 {target.name}:{len(touched)} 篇文章已更新。", messages.SUCCESS

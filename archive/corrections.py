@@ -251,7 +251,7 @@ def _parse(model: type[models.Model], field: str, text: str) -> Any:
         parts = text.split() if field == "authors" else text.split(LIST_SEPARATOR)
         return [p for p in parts if p]
     if field == "park":
-        return Park.objects.filter(name=text).first() if text else None
+        return _park_named(text) if text else None
     model_field = model._meta.get_field(field)
     if isinstance(model_field, models.BooleanField):
         return text in ("是", "True")
@@ -264,6 +264,15 @@ def _parse(model: type[models.Model], field: str, text: str) -> Any:
     if isinstance(model_field, models.IntegerField):
         return int(text)
     return text
+
+
+def _park_named(name: str) -> Park | None:
+    """The park of that name, or the one it was merged into (its names are aliases)."""
+    park = Park.objects.filter(name=name).first()
+    if park is None:
+        candidates = Park.objects.filter(aliases__contains=name)
+        park = next((p for p in candidates if name in p.alias_list), None)
+    return park
 
 
 def _first_value(correction: Correction, field: str) -> str | None:
@@ -458,20 +467,31 @@ def public_history(rows: Iterable[Correction]) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def merge_park(duplicate: Park, into: Park) -> list[int]:
+def merge_park(
+    duplicate: Park, into: Park, user: AbstractBaseUser | AnonymousUser | None = None
+) -> list[int]:
     """Move everything of `duplicate` to `into`, keep its names as aliases, delete it.
 
-    Returns the ids of the articles that changed (for re-indexing).
+    Each article and figure moved is audited (and its park kept from re-ingest: a person
+    decided which zone it is). Returns the ids of the articles that changed (for
+    re-indexing).
     """
     if duplicate.pk == into.pk:
         raise ValueError("a park cannot be merged into itself")
-    touched = set(Article.objects.filter(park=duplicate).values_list("pk", flat=True))
+    moved = list(Article.objects.filter(park=duplicate))
+    touched = {a.pk for a in moved}
     Article.objects.filter(park=duplicate).update(park=into)
+    for article in moved:
+        record_changes(article, [("park", duplicate, into)], user)
     for article in Article.objects.filter(parks=duplicate):
+        before = list(article.parks.all())
         article.parks.remove(duplicate)
         article.parks.add(into)
+        record_changes(article, [("parks", before, article.parks.all())], user)
         touched.add(article.pk)
-    Figure.objects.filter(park=duplicate).update(park=into)
+    for figure in Figure.objects.filter(park=duplicate).select_related("article"):
+        Figure.objects.filter(pk=figure.pk).update(park=into)
+        record_changes(figure.article, [("park", duplicate, into)], user, figure)
     names = [*into.alias_list, duplicate.name, duplicate.full_name, *duplicate.alias_list]
     own = {into.name, into.full_name, ""}
     into.aliases = "|".join(dict.fromkeys(n for n in names if n not in own))

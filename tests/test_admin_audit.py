@@ -244,3 +244,22 @@ def test_saving_a_figure_park_or_page_form_unchanged_records_nothing(
     after.pop("updated_at", None)
     assert after == before
     assert not Correction.objects.filter(user=admin_client_logged_in.user).exists()
+
+
+def test_merging_parks_is_audited_on_every_article_it_moves(
+    page_copy: Path, admin_client_logged_in: Client
+) -> None:
+    article = copy_article()
+    target = article.park
+    duplicate = target.__class__.objects.create(
+        name="重复的园区", slug="dup-park", in_registry=False
+    )
+    Article.objects.filter(pk=article.pk).update(park=duplicate)
+    response = admin_client_logged_in.post(
+        "/admin/archive/park/",
+        {"action": "merge_into", "_selected_action": [duplicate.pk], "into": target.pk},
+    )
+    assert response.status_code == 302
+    row = Correction.objects.get(article=article, field="park")
+    assert (row.old_value, row.new_value) == ("重复的园区", target.name)
+    assert row.user == admin_client_logged_in.user
