@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class ArchiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "archive"
+    verbose_name = "新闻档案"
 
     def ready(self) -> None:
         # The index code relies on one Whoosh release's internals: refuse any other at

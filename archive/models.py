@@ -23,23 +23,25 @@ class Park(models.Model):
     """A national high-tech zone (国家高新区), or one a page named that is not registered."""
 
     name = models.CharField(
-        "简称", max_length=64, unique=True, help_text="Short canonical name, e.g. 宁波高新区."
+        "简称", max_length=64, unique=True, help_text="规范简称，例如 宁波高新区。"
     )
     full_name = models.CharField("全称", max_length=128, blank=True)
-    slug = models.SlugField(max_length=64, unique=True, help_text="Used in /parks/<slug>/.")
+    slug = models.SlugField(
+        "网址名", max_length=64, unique=True, help_text="园区页面网址中的名称（拼音字母）。"
+    )
     province = models.CharField("省份", max_length=32, blank=True)
     city = models.CharField("城市", max_length=32, blank=True)
     approved_year = models.PositiveSmallIntegerField("批准年份", null=True, blank=True)
     aliases = models.TextField(
         "别名",
         blank=True,
-        help_text="Other names the zone goes by, separated by |, e.g. 厦门高新区|火炬高新区.",
+        help_text="园区的其他名称，用 | 分隔，例如 厦门高新区|火炬高新区。",
     )
     in_registry = models.BooleanField(
-        default=True, help_text="False for a zone a page named that the registry lacks."
+        "在名录中", default=True, help_text="版面提到、但国家高新区名录里没有的园区不勾选。"
     )
-    needs_review = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    needs_review = models.BooleanField("待复核", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = ParkQuerySet.as_manager()
 
@@ -93,15 +95,17 @@ class Page(models.Model):
     """One newspaper page file as it was read."""
 
     source = models.CharField(
-        max_length=255, unique=True, help_text="File name of the page; the ingest key."
+        "版面文件", max_length=255, unique=True, help_text="版面的文件名，导入时据此识别版面。"
     )
-    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the decoded text.")
-    pipeline_version = models.PositiveIntegerField(default=0)
-    raw_text = models.TextField(help_text="The page text exactly as read.")
-    encoding = models.CharField(max_length=32, default="utf-8")
-    issue_date = models.DateField(null=True, blank=True)
+    content_hash = models.CharField(
+        "内容校验值", max_length=64, help_text="解码后文字的校验值：文字一变，它就变。"
+    )
+    pipeline_version = models.PositiveIntegerField("处理程序版本", default=0)
+    raw_text = models.TextField("版面原文", help_text="读入时的版面文字，一字未改。")
+    encoding = models.CharField("文字编码", max_length=32, default="utf-8")
+    issue_date = models.DateField("出版日期", null=True, blank=True)
     issue_date_estimated = models.BooleanField(
-        default=False, help_text="True when issue_date was guessed from the text."
+        "日期为推断", default=False, help_text="出版日期是从正文推断的，不是报上印的。"
     )
     # Issue metadata for citations; date_source says how issue_date was learnt and is
     # kept in step with issue_date_estimated (estimated ⇔ date_source == "estimated").
@@ -117,13 +121,13 @@ class Page(models.Model):
         verbose_name="报纸",
     )
     page_label = models.CharField(
-        "版次", max_length=32, blank=True, help_text="As printed or given: 第3版, A3, 05."
+        "版次", max_length=32, blank=True, help_text="报上所印或导入时给出的版次：第3版、A3、05。"
     )
     page_number = models.PositiveSmallIntegerField(
-        "版号", null=True, blank=True, help_text="The number in the page label, for citations."
+        "版号", null=True, blank=True, help_text="版次中的数字，用于引文。"
     )
-    ingested_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    ingested_at = models.DateTimeField("导入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         ordering = ["source"]
@@ -162,15 +166,17 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     """One article cut from a page."""
 
-    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="articles")
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, related_name="articles", verbose_name="版面"
+    )
     public_id = models.CharField(
         "永久编号",
         max_length=16,
         unique=True,
         editable=False,
-        help_text="The article's id in permalinks; assigned once, kept by re-ingest.",
+        help_text="永久链接中的文章编号：首次导入时分配，重新导入不变。",
     )
-    ordinal = models.PositiveIntegerField("版内序号", help_text="Position on the page, from 1.")
+    ordinal = models.PositiveIntegerField("版内序号", help_text="在版面上的位置，从 1 起。")
     kicker = models.CharField("引题", max_length=255, blank=True)
     dateline = models.CharField(
         "电头",
@@ -181,18 +187,18 @@ class Article(models.Model):
     title = models.CharField("标题", max_length=255, blank=True)
     subtitle = models.CharField("副题", max_length=255, blank=True)
     section = models.CharField("栏目", max_length=64, blank=True)
-    authors = models.JSONField("作者", default=list, blank=True, help_text="List of names.")
+    authors = models.JSONField("作者", default=list, blank=True, help_text="作者姓名。")
     body = models.TextField(
-        "正文", blank=True, help_text="Clean text; paragraphs split by newlines."
+        "正文", blank=True, help_text="整理后的正文，每段一行。"
     )
     credits = models.JSONField(
-        "图片来源", default=list, blank=True, help_text="Image credits, as a JSON list."
+        "图片来源", default=list, blank=True, help_text="图片署名，每条一行。"
     )
     captions = models.JSONField(
-        "图片说明", default=list, blank=True, help_text="Photo captions, as a JSON list."
+        "图片说明", default=list, blank=True, help_text="图片说明，每条一行。"
     )
     spans = models.JSONField(
-        default=list, blank=True, help_text="[start, end] character spans in the page text."
+        "版面位置", default=list, blank=True, help_text="文章在版面原文中的起止字符位置。"
     )
     park = models.ForeignKey(
         Park,
@@ -209,17 +215,17 @@ class Article(models.Model):
     ends_mid_sentence = models.BooleanField("结尾不完整", default=False)
     has_fragment = models.BooleanField(
         "含栏目碎片",
-        default=False, help_text="A displaced column fragment was joined to it or it is one."
+        default=False, help_text="接入了从别的栏位移来的片段，或本身就是这样的片段。"
     )
     review_state = models.CharField(
         "复核状态",
         max_length=16, choices=ReviewState.choices, default=ReviewState.OK
     )
     corrected_fields = models.JSONField(
-        default=list, blank=True, help_text="Fields a person changed; re-ingest keeps them."
+        "已更正字段", default=list, blank=True, help_text="人工改过的字段；重新导入不会覆盖。"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -266,46 +272,53 @@ class Figure(models.Model):
         TARGET = "target", "目标/预计"
         THRESHOLD = "threshold", "规模门槛"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="figures")
-    park = models.ForeignKey(
-        Park, null=True, blank=True, on_delete=models.SET_NULL, related_name="figures"
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="figures", verbose_name="文章"
     )
-    label = models.CharField("指标", max_length=64, blank=True, help_text="What is counted.")
-    value = models.FloatField("数值", help_text="Value in the unit as printed.")
-    value_max = models.FloatField(null=True, blank=True, help_text="Upper end of a range.")
-    value_text = models.CharField(max_length=32, blank=True)
-    unit = models.CharField("单位", max_length=16, help_text="Unit as printed, e.g. 亿元.")
-    normalized_value = models.FloatField(help_text="Value in the base unit.")
-    base_unit = models.CharField(max_length=16, help_text="元 for money, else the unit's base.")
+    park = models.ForeignKey(
+        Park, null=True, blank=True, on_delete=models.SET_NULL, related_name="figures",
+        verbose_name="园区",
+    )
+    label = models.CharField("指标", max_length=64, blank=True, help_text="统计的是什么。")
+    value = models.FloatField("数值", help_text="按报上所印单位的数值。")
+    value_max = models.FloatField("上限", null=True, blank=True, help_text="数值区间的上限。")
+    value_text = models.CharField("原印数字", max_length=32, blank=True)
+    unit = models.CharField("单位", max_length=16, help_text="报上所印单位，例如 亿元。")
+    normalized_value = models.FloatField("折算值", help_text="换算成基本单位后的数值。")
+    base_unit = models.CharField("基本单位", max_length=16, help_text="金额为 元，其余为单位本身。")
     qualifier = models.CharField(
-        max_length=8, blank=True, help_text="As printed: 超, 约, 余, 以上 …"
+        "限定词", max_length=8, blank=True, help_text="按原文：超、约、余、以上……"
     )
     printed = models.CharField(
         "原文写法",
         max_length=48,
         blank=True,
-        help_text="The figure exactly as printed, qualifier included: 10万多吨, 超2亿元.",
+        help_text="数字连同限定词和单位，一字不改：10万多吨、超2亿元。",
     )
     status = models.CharField(
         "性质",
         max_length=16,
         choices=Status.choices,
         default=Status.REPORTED,
-        help_text="实际: a result; 目标/预计: a goal or forecast (力争, 预计 …); "
-        "规模门槛: a size class (投资5亿元以上项目).",
+        help_text="实际：已实现的结果；目标/预计：目标、计划或预测（力争、预计……）；"
+        "规模门槛：规模档次（投资5亿元以上项目）。",
     )
     year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The year the figure is for (a target's target year)."
+        "年份", null=True, blank=True, help_text="数字所指的年份（目标则为目标年份）。"
     )
     quote = models.TextField("原句", blank=True)
-    position = models.PositiveIntegerField(default=0, help_text="Offset of the number in the body.")
-    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.EXTRACTED)
-    deleted = models.BooleanField(
-        default=False, help_text="Deleted by a person: re-ingest does not bring it back."
+    position = models.PositiveIntegerField(
+        "文中位置", default=0, help_text="数字在正文中的字符位置。"
     )
-    corrected_fields = models.JSONField(default=list, blank=True)
+    origin = models.CharField(
+        "来源", max_length=16, choices=Origin.choices, default=Origin.EXTRACTED
+    )
+    deleted = models.BooleanField(
+        "已删除", default=False, help_text="人工删除：重新导入不会把它加回来。"
+    )
+    corrected_fields = models.JSONField("已更正字段", default=list, blank=True)
     extraction_key = models.CharField(
-        max_length=64, blank=True, help_text="Identifies the extracted figure across re-ingests."
+        "抽取标识", max_length=64, blank=True, help_text="重新导入时据此认出同一条数据。"
     )
 
     objects = FigureQuerySet.as_manager()
@@ -324,27 +337,47 @@ class Figure(models.Model):
 
 
 class Correction(models.Model):
-    """One field a person changed in admin: the audit trail of human corrections."""
+    """One change a person made in admin: the audit trail of human corrections.
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    The subject is kept as text too, so the row still says what it was about after the
+    article, figure or page it names is deleted.
+    """
+
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections",
+        verbose_name="文章",
+    )
     figure = models.ForeignKey(
-        Figure, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+        Figure, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections",
+        verbose_name="数据",
     )
-    field = models.CharField(max_length=64)
-    old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
+    page = models.ForeignKey(
+        Page, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections",
+        verbose_name="版面",
+    )
+    subject = models.CharField("对象", max_length=255, blank=True)
+    field = models.CharField("字段", max_length=64)
+    old_value = models.TextField("原值", blank=True)
+    new_value = models.TextField("新值", blank=True)
+    reverts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by",
+        verbose_name="撤销的修改",
+    )
     user = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="修改人",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = verbose_name_plural = "修改记录"
 
     def __str__(self) -> str:
-        target = f"figure {self.figure_id}" if self.figure_id else "article"
-        return f"{target}.{self.field}: {self.old_value!r} → {self.new_value!r}"
+        from archive.corrections import field_label, value_label  # it reads these models
+
+        old, new = value_label(self, self.old_value), value_label(self, self.new_value)
+        return f"{self.subject}·{field_label(self)}：{old[:20]} → {new[:20]}"
 
 
 class IndexTask(models.Model):

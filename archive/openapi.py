@@ -53,6 +53,30 @@ ISSUE_DATE_FIELDS = {
     "issue_date_text": {"type": "string", "description": "As pages show it: 约2020年."},
 }
 
+NOTE = {
+    "type": "object",
+    "description": "A field staff corrected, with what the page printed.",
+    "properties": {
+        "field": {"type": "string"}, "label": {"type": "string"},
+        "original": {"type": "string"}, "corrected_at": {"type": "string"},
+    },
+    "required": ["field", "label", "original", "corrected_at"],
+    "additionalProperties": False,
+}
+HISTORY_ROW = {
+    "type": "object",
+    "description": "One staff change readers may see (no user names).",
+    "properties": {
+        "field": {"type": "string"}, "label": {"type": "string"},
+        "figure_id": NULLABLE_INT, "old_value": {"type": "string"},
+        "new_value": {"type": "string"}, "corrected_at": {"type": "string"},
+        "reverts": NULLABLE_INT,
+    },
+    "required": ["field", "label", "figure_id", "old_value", "new_value", "corrected_at",
+                 "reverts"],
+    "additionalProperties": False,
+}
+
 SCHEMAS: dict[str, Any] = {
     "Figure": _closed({
         "label": {"type": "string", "description": "What is counted (指标), as printed."},
@@ -68,6 +92,9 @@ SCHEMAS: dict[str, Any] = {
         "value_max": {"type": ["number", "null"], "description": "Upper end of a range."},
         "qualifier": {"type": "string", "description": "约, 余, 超 … as printed."},
         "status": STATUS,
+        "id": {"type": "integer"},
+        "corrected_fields": _string_list(),
+        "corrections": {"type": "array", "items": NOTE},
     }),
     "Issue": _closed({
         "newspaper": {**NULLABLE_STRING, "description": "Newspaper title; null if unknown."},
@@ -107,6 +134,9 @@ SCHEMAS: dict[str, Any] = {
         "issue": _ref("Issue"),
         "citation": _ref("Citation"),
         "figures": {"type": "array", "items": _ref("Figure")},
+        "corrected_fields": _string_list(),
+        "corrections": {"type": "array", "items": NOTE},
+        "correction_history": {"type": "array", "items": HISTORY_ROW},
     }),
     "SearchResult": _closed({
         "id": {"type": "integer"},
@@ -172,6 +202,9 @@ SCHEMAS: dict[str, Any] = {
         "article_title": {"type": "string"},
         "article_url": {"type": "string"},
         "quote": {"type": "string"},
+        "corrected_fields": {"type": "string", "description": "Space-separated field names."},
+        "corrected_at": {"type": ["string", "null"]},
+        "corrected_from": {"type": "string", "description": "What the page printed."},
     }),
     "Figures": _closed({
         "count": {"type": "integer", "minimum": 0},
@@ -217,8 +250,11 @@ EXAMPLE_ARTICLE = {
         "label": "高新技术企业", "value": 963, "unit": "家", "normalized_value": 963,
         "base_unit": "家", "park": "宁波高新区", "year": None, "quote": "已拥有高新技术企业963家",
         "printed": "963家", "value_text": "963", "value_max": None, "qualifier": "",
-        "status": "reported",
+        "status": "reported", "id": 7, "corrected_fields": [], "corrections": [],
     }],
+    "corrected_fields": [],
+    "corrections": [],
+    "correction_history": [],
 }
 EXAMPLE_SEARCH = {
     "count": 1,
@@ -247,6 +283,7 @@ EXAMPLE_FIGURES = {
         "article_title": "某高新区提升发展能级",
         "article_url": "https://example.org/articles/kq7m2xa9fd/",
         "quote": "已拥有高新技术企业963家",
+        "corrected_fields": "", "corrected_at": None, "corrected_from": "",
     }],
 }  # fmt: skip
 

@@ -8,7 +8,8 @@ from typing import Any
 from django.urls import reverse
 
 from archive.citations import Citation
-from archive.models import Article, Figure, Page, Park
+from archive.corrections import notes_from, public_history
+from archive.models import Article, Correction, Figure, Page, Park
 from archive.templatetags.archive_format import issue_date_text
 
 
@@ -38,9 +39,15 @@ def issue_date_fields(date: dt.date | None, estimated: bool) -> dict[str, Any]:
     }
 
 
-def figure_json(figure: Figure, article_park: Park | None) -> dict[str, Any]:
+def figure_json(
+    figure: Figure, article_park: Park | None, corrections: list[Correction] | None = None
+) -> dict[str, Any]:
+    """A figure; `corrections` are its audit rows (read from the figure when not given)."""
     park = figure.park or article_park
+    if corrections is None:
+        corrections = list(figure.corrections.all()) if figure.corrected_fields else []
     return {
+        "id": figure.pk,
         "label": figure.label,
         "value": number(figure.value),
         "unit": figure.unit,
@@ -55,6 +62,9 @@ def figure_json(figure: Figure, article_park: Park | None) -> dict[str, Any]:
         "value_max": number(figure.value_max),
         "qualifier": figure.qualifier,
         "status": figure.status,
+        # Staff corrections: the fields changed, each with the value the page printed.
+        "corrected_fields": list(figure.corrected_fields),
+        "corrections": [n.as_json() for n in notes_from(corrections, figure.corrected_fields)],
     }
 
 
@@ -86,6 +96,12 @@ def article_json(article: Article, site: str = "") -> dict[str, Any]:
 
     site (`https://host`) makes the citation's links absolute; `url` stays a path."""
     figures = [f for f in article.figures.all() if not f.deleted]
+    rows = list(article.corrections.all())
+    by_figure: dict[int, list[Correction]] = {}
+    for row in rows:
+        if row.figure_id:
+            by_figure.setdefault(row.figure_id, []).append(row)
+    own = [row for row in rows if row.figure_id is None]
     return {
         "id": article.pk,
         "source": article.page.source,
@@ -103,7 +119,11 @@ def article_json(article: Article, site: str = "") -> dict[str, Any]:
         "public_id": article.public_id,
         "issue": issue_json(article.page, site),
         "citation": citation_json(article, site),
-        "figures": [figure_json(f, article.park) for f in figures],
+        "figures": [figure_json(f, article.park, by_figure.get(f.pk, [])) for f in figures],
+        "corrected_fields": list(article.corrected_fields),
+        "corrections": [n.as_json() for n in notes_from(own, article.corrected_fields)],
+        # Every change staff made that readers may see, oldest first, without who.
+        "correction_history": public_history(rows),
     }
 
 
@@ -128,5 +148,5 @@ def park_json(park: Park) -> dict[str, Any]:
 def articles_for_export():
     """Articles with everything article_json reads, in page order."""
     return Article.objects.select_related("page__newspaper", "park").prefetch_related(
-        "parks", "figures__park"
+        "parks", "figures__park", "corrections"
     ).order_by("page__source", "ordinal")

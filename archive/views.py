@@ -22,11 +22,13 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.timezone import localdate
 from django.views.decorators.http import require_safe
 from pypinyin import lazy_pinyin
 
 from archive.citations import Citation, bibtex, ris
 from archive.comparison import COMPARE_SORTS, DEFAULT_COMPARE_SORT, ZoneRow, zone_chart, zone_rows
+from archive.corrections import article_notes, attach_notes, figure_notes, public_history
 from archive.indicators import Indicator, indicator_named, indicator_of, indicators
 from archive.models import Article, Figure, Page, Park
 from archive.search.similar import similar_articles
@@ -284,7 +286,7 @@ def park_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # A park page shows the first of many; the explorer and search have the rest.
         "mentions": mentions[:PARK_MENTIONS],
         "mention_count": mentions.count(),
-        "figures": sort_figures(figures, sort)[:PARK_FIGURES],
+        "figures": attach_notes(sort_figures(figures, sort)[:PARK_FIGURES]),
         "figure_count": figures.count(),
         "sort": sort or DEFAULT_FIGURE_SORT,
         "chart": figure_chart(figures, detail="date", bars=12),
@@ -339,13 +341,18 @@ def article_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """One article, its figures marked in the text, its citation and the page text it was
     cut from."""
     article = public_article(public_id=public_id)
-    figures = list(
+    figures = attach_notes(
         article.figures.filter(deleted=False).select_related("park").order_by("position")
     )
     mentioned = [p for p in article.parks.all() if p.pk != article.park_id]
+    corrections = list(article.corrections.all())
+    notes = article_notes(article, corrections)
     context = {
         "article": article,
         "figures": figures,
+        "notes": notes,
+        "corrected": {note.field for note in notes},
+        "history": public_history(corrections),
         "marked": {figure.pk for _, _, figure in figure_marks(article.body, figures)},
         "mentioned": mentioned,
         "page_articles": list(article.page.articles.only("pk", "ordinal", "title", "spans")),
@@ -455,10 +462,12 @@ def figure_explorer(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .values_list("base_unit", "n")
     )
+    shown = paginate(request, selection, FIGURES_PER_PAGE)
+    attach_notes(shown)
     context = {
         "form": form,
         "filters": filters,
-        "figures": paginate(request, selection, FIGURES_PER_PAGE),
+        "figures": shown,
         "chart": explorer_chart(selection, indicator_named(filters.get("indicator"))),
         "status_choices": Figure.Status.choices,
         "indicator_choices": [i.name for i in indicators()],
@@ -516,6 +525,9 @@ EXPORT_FIELDS = [
     "article_title",
     "article_url",
     "quote",
+    "corrected_fields",
+    "corrected_at",
+    "corrected_from",
 ]
 
 
@@ -526,6 +538,9 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
     five model instances (and load the page text) for every figure.
     """
     site = request.build_absolute_uri("/").removesuffix("/")
+    # Corrected figures are few: their notes in one query, not one per row.
+    corrected_ids = figures.exclude(corrected_fields=[]).order_by().values("pk")
+    notes = figure_notes(Figure.objects.filter(pk__in=corrected_ids))
     rows = figures.annotate(
         zone_name=Coalesce("park__name", "article__park__name"),
         zone_province=Coalesce("park__province", "article__park__province"),
@@ -533,9 +548,10 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
         "pk", "label", "printed", "status", "qualifier", "value", "value_max", "value_text",
         "unit", "normalized_value", "base_unit", "year", "quote", "zone_name", "zone_province",
         "article_id", "article__public_id", "article__title", "article__page__issue_date",
-        "article__page__issue_date_estimated", "article__page__source",
+        "article__page__issue_date_estimated", "article__page__source", "corrected_fields",
     )  # fmt: skip
     for row in rows.iterator(chunk_size=2000):
+        corrected = notes.get(row["pk"], [])
         upper = upper_in_base(row["value"], row["value_max"], row["normalized_value"])
         yield {
             "id": row["pk"],
@@ -562,6 +578,12 @@ def export_rows(request: HttpRequest, figures: QuerySet[Figure]) -> Iterator[dic
             "article_url": site
             + reverse("archive:article_permalink", args=[row["article__public_id"]]),
             "quote": row["quote"],
+            # Corrected by staff: which fields, when last, and what the page printed.
+            "corrected_fields": " ".join(row["corrected_fields"]),
+            "corrected_at": localdate(max(n.corrected_at for n in corrected)).isoformat()
+            if corrected
+            else None,
+            "corrected_from": "；".join(f"{n.label}：{n.original}" for n in corrected),
         }
 
 

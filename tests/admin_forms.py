@@ -6,9 +6,10 @@ from html.parser import HTMLParser
 
 
 class _FormReader(HTMLParser):
-    def __init__(self, form_id: str) -> None:
+    def __init__(self, form_id: str, crlf: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.form_id = form_id
+        self.crlf = crlf
         self.inside = False
         self.data: list[tuple[str, str]] = []
         self._textarea: str | None = None
@@ -48,7 +49,11 @@ class _FormReader(HTMLParser):
             self.inside = False
         elif tag == "textarea" and self._textarea is not None:
             text = "".join(self._text)
-            self.data.append((self._textarea, text[1:] if text.startswith("\n") else text))
+            text = text[1:] if text.startswith("\n") else text
+            if self.crlf:
+                # The HTML spec: a textarea's value is submitted with CRLF line breaks.
+                text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+            self.data.append((self._textarea, text))
             self._textarea = None
         elif tag == "option" and self._option:
             value, selected = self._option
@@ -59,9 +64,10 @@ class _FormReader(HTMLParser):
             self._select = None
 
 
-def form_data(html: str, form_id: str) -> dict[str, list[str]]:
-    """Field name → values of the form with this id, as the browser would post it."""
-    reader = _FormReader(form_id)
+def form_data(html: str, form_id: str, crlf: bool = True) -> dict[str, list[str]]:
+    """Field name → values of the form with this id, as the browser would post it
+    (textareas with CRLF line breaks unless crlf=False)."""
+    reader = _FormReader(form_id, crlf)
     reader.feed(html)
     out: dict[str, list[str]] = {}
     for name, value in reader.data:

@@ -20,6 +20,18 @@ from .issue import IssueMeta
 TRUST = {DateSource.GIVEN: 3, DateSource.PRINTED: 2, DateSource.ESTIMATED: 1, "": 0}
 
 
+def date_set_by_hand(page: Page) -> bool:
+    """Whether a person set the page's issue date in admin (and has not undone it)."""
+    if page.pk is None:
+        return False
+    return page.corrections.filter(
+        article__isnull=True,
+        field__in=("issue_date", "issue_date_estimated"),
+        reverts__isnull=True,
+        reverted_by__isnull=True,
+    ).exists()
+
+
 def apply_issue(
     page: Page, date: dt.date | None, estimated: bool, meta: IssueMeta
 ) -> bool:
@@ -44,7 +56,10 @@ def update_stored_issue(source: str, meta: IssueMeta) -> bool:
     if not (meta.paper or meta.date or meta.page_label):
         return False
     page = Page.objects.filter(source=source).first()
-    if page is None or not apply_issue(page, meta.date, False, meta):
+    if page is None:
+        return False
+    date = None if date_set_by_hand(page) else meta.date
+    if not apply_issue(page, date, False, meta):
         return False
     page.save()
     return True

@@ -19,7 +19,7 @@ from archive.models import Article, Figure, Page, Park, ReviewState
 from archive.registry import unique_park_slug
 
 from .issue import IssueMeta
-from .issue_store import apply_issue
+from .issue_store import apply_issue, date_set_by_hand
 from .read import RawPage
 from .text import fold
 from .types import ArticleDraft, FigureDraft, ParkEntry
@@ -114,7 +114,9 @@ def store_page(
         page.pipeline_version = pipeline_version
         page.raw_text = raw.text
         page.encoding = raw.encoding
-        apply_issue(page, issue_date, issue_date_estimated, issue or IssueMeta())
+        # A date a person set in admin stands until they undo it.
+        date = None if date_set_by_hand(page) else issue_date
+        apply_issue(page, date, issue_date_estimated, issue or IssueMeta())
         page.save()
         _store_articles(page, drafts, result)
     return result
@@ -205,6 +207,12 @@ def _store_article(
             changed = True
     if _store_figures(article, draft.figures, parks):
         changed = True
+    if "body" in protected and article.body != draft.body:
+        # Figure positions were read off extraction's body; the stored one is a person's.
+        from archive.corrections import reanchor_figures
+
+        extracted = article.figures.filter(origin=Figure.Origin.EXTRACTED, deleted=False)
+        reanchor_figures(article, draft.body, extracted)
     return article, changed
 
 

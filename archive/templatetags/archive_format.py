@@ -100,10 +100,22 @@ def printed_value(figure: Figure) -> str:
     Figures stored before printed forms were kept (or typed in by hand without one) are
     put together from their printed number, qualifier and unit.
     """
+    corrected = set(figure.corrected_fields or ())
+    if corrected & NUMBER_FIELDS and "printed" not in corrected:
+        # Staff corrected the number: show the corrected figure (the page's printed form
+        # stays stored as the original, shown in the 已更正 note).
+        number = plain_number(figure.value)
+        if figure.value_max is not None:
+            number += "-" + plain_number(figure.value_max)
+        return qualified(number, figure.unit, figure.qualifier)
     if figure.printed:
         return figure.printed
     number = figure.value_text or plain_number(figure.value)
     return qualified(number, figure.unit, figure.qualifier)
+
+
+# Fields whose correction changes what a figure reads as.
+NUMBER_FIELDS = frozenset({"value", "value_max", "unit", "qualifier"})
 
 
 def qualified(number: str, unit: str, qualifier: str) -> str:
