@@ -2,15 +2,15 @@
 
 `力争规模以上固定资产投资达166亿元` states a goal, not an investment made; `投资5亿元以上项目
 3个` counts three projects, and 5亿元以上 is only the size class they belong to. The words
-that decide it are data (`figure_status.txt`, `figure_thresholds.txt`, one entry a line with
-its reason); this module only knows where to look for them.
+that decide it are data (`vocab/figure_status.txt`, `vocab/figure_thresholds.txt`, one entry
+a line with its reason); this module only knows where to look for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from .wordlist import load_word_list
+from .vocab import entries
 
 REPORTED = "reported"
 TARGET = "target"
@@ -44,11 +44,9 @@ class StatusReader:
 
     def __init__(self) -> None:
         self._cues = _by_first_char(
-            [(word, status) for word, status in load_word_list("figure_status.txt", 2)]
+            [(word, status) for word, status in (e.split() for e in entries("figure_status"))]
         )
-        self._things = _by_first_char(
-            [(word, "") for (word,) in load_word_list("figure_thresholds.txt", 1)]
-        )
+        self._things = _by_first_char([(word, "") for word in entries("figure_thresholds")])
 
     def status(
         self,

@@ -17,9 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .figure_kinds import StatusReader
-from .numerals import CJK_NUMERAL_CHARS, multiplier_value, parse_number, to_halfwidth
+from .numerals import (
+    CJK_NUMERAL_CHARS,
+    MULTIPLIERS,
+    multiplier_value,
+    parse_number,
+    to_halfwidth,
+)
 from .types import FigureDraft
-from .wordlist import load_word_list
+from .vocab import entries
 
 _TOKEN = re.compile(
     r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
@@ -38,17 +44,17 @@ _MAX_LEAD_IN = 12
 _MAX_QUOTE = 160
 
 
-def _words(text: str) -> tuple[str, ...]:
-    """Space-separated words, longest first so the longest match wins."""
-    return tuple(sorted(set(text.split()), key=lambda word: (-len(word), word)))
+def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    """The distinct words, longest first so the longest match wins."""
+    return tuple(sorted(set(words), key=lambda word: (-len(word), word)))
 
 
 class _WordIndex:
     """Stop words and the longer words that contain them (`签约` holds `约`, a stop)."""
 
-    def __init__(self, stops: str, protected: str) -> None:
-        self._stops = self._by_first_char(_words(stops))
-        self._protected = self._by_first_char(_words(protected))
+    def __init__(self, stops: Iterable[str], protected: Iterable[str]) -> None:
+        self._stops = self._by_first_char(_longest_first(stops))
+        self._protected = self._by_first_char(_longest_first(protected))
 
     @staticmethod
     def _by_first_char(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -79,56 +85,29 @@ class _WordIndex:
         return 0
 
 
-def _rows(names: str, kind: str, base: str = "") -> list[tuple[str, str, str]]:
-    return [(name, base or name, kind) for name in _words(names)]
+def _columns(name: str) -> tuple[tuple[str, ...], ...]:
+    """The entries of a vocab file whose entry has several space-separated columns."""
+    return tuple(tuple(entry.split()) for entry in entries(name))
 
+
+# The word lists are data (archive/ingest/vocab/figure_*.txt, one entry a line with its
+# reason); this module only knows where to look for them.
 
 # (unit as printed, base unit, kind); kind decides where the label is looked for first.
 _UNITS: tuple[tuple[str, str, str], ...] = tuple(
     sorted(
-        _rows("元 人民币", "money", "元")
-        + _rows("美元 欧元 日元 英镑 港元 港币 澳元 韩元 卢布", "money")
-        + _rows("% 个百分点", "percent")
-        + _rows("百分点", "percent", "个百分点")
-        + _rows("平方公里 平方米 公顷 亩", "area")
-        + _rows("平米", "area", "平方米")
-        + _rows("平方千米", "area", "平方公里")
-        + _rows("立方米 方 吨 公里 米 公斤", "measure")
-        + _rows("千米", "measure", "公里")
-        + _rows("千克", "measure", "公斤")
-        + _rows("GWh MWh kWh GW MW kW 千瓦时 千瓦 兆瓦 吉瓦", "measure")
-        + _rows(
-            "架次 人次 家 个 户 项 名 人 台 套 件 辆 次 条 所 座 只 根 份 栋 幢 艘 款 处", "count"
-        )
-        + _rows("倍", "count")
-        + _rows("年", "duration"),
+        ((name, base, kind) for name, base, kind in _columns("figure_units")),
         key=lambda unit: len(unit[0]),
         reverse=True,
     )
 )
-_MULTIPLIER_PREFIXES = _words("万亿 千亿 百亿 十亿 千万 百万 十万 亿 万 千")
-_UNIT_BLOCKERS: dict[str, tuple[str, ...]] = {
-    "个": _words("月 季度 工作日 小时 星期 交易日 半月 多月"),
-    "家": _words("居 电 庭 具 属 乡 族"),
-    "方": _words("面 案 式 向 法 位 针 能 便 舱 阵 正 言 圆"),
-    "项": ("目",),
-    "元": _words("素 旦 宵 器件"),
-    "名": _words("单 称 牌 片"),
-    "条": _words("例 款 件"),
-    "户": _words("口 籍 外"),
-    "只": _words("要 是 有"),
-    "根": _words("据 本"),
-    "份": _words("额"),
-    "处": _words("理 于 置"),
-    "次": _words("日 序 要"),
-    "座": _words("谈"),
-}
-_SCHOOL_WORDS = _words(
-    "高校 学校 院校 大学 中学 小学 幼儿园 医院 科研院所 研究所 院所 职业 技工 高职 本科 学院"
-    " 中职 卫生院 高等 公办 民办 重点 知名"
-)
+_MULTIPLIER_PREFIXES = tuple(sorted(MULTIPLIERS, key=len, reverse=True))
+_UNIT_BLOCKERS: dict[str, tuple[str, ...]] = {}
+for _unit, _following in _columns("figure_unit_blockers"):
+    _UNIT_BLOCKERS[_unit] = _longest_first((*_UNIT_BLOCKERS.get(_unit, ()), _following))
+_SCHOOL_WORDS = _longest_first(entries("figure_school_words"))
 # Chinese numerals that are parts of names (五方合作, 六方面) with these units.
-_ARABIC_ONLY_UNITS = frozenset(_words("方 米"))
+_ARABIC_ONLY_UNITS = frozenset(entries("figure_arabic_only_units"))
 
 _SENTENCE_BREAKS = frozenset("。!?;\n\r…")
 _CLAUSE_BREAKS = frozenset(",:")
@@ -142,116 +121,37 @@ _MASKING_QUOTES: tuple[tuple[str, str, int, frozenset[str]], ...] = (
     ("‘", "’", 16, _SLOGAN_BREAKS),
     ("「", "」", 16, _SLOGAN_BREAKS),
 )
-_ORDINAL_OR_VAGUE_PREFIXES = frozenset("第数几若")
-_ROUND_NUMBER_QUALIFIERS = frozenset("近上逾超约过")
+_ORDINAL_OR_VAGUE_PREFIXES = frozenset(entries("figure_not_a_count_before"))
+_ROUND_NUMBER_QUALIFIERS = frozenset(entries("figure_round_qualifiers"))
 
+# word → the qualifier it stands for; where it is printed: before, inside or after the number.
 _QUALIFIER_MEANING: dict[str, str] = {
-    "余": "余",
-    "多": "多",
-    "约": "约",
-    "大约": "约",
-    "左右": "约",
-    "上下": "约",
-    "近": "近",
-    "将近": "近",
-    "接近": "近",
-    "超": "超过",
-    "超过": "超过",
-    "逾": "超过",
-    "突破": "突破",
-    "以上": "以上",
-    "不少于": "以上",
-    "不低于": "以上",
-    "至少": "以上",
-    "之多": "多",
-    "及以上": "以上",
-    "以下": "以下",
-    "以内": "以内",
-    "不足": "不足",
-    "不到": "不足",
+    word: meaning for word, meaning, _place in _columns("figure_qualifiers")
 }
-_TRAILING_QUALIFIERS = _words("及以上 以上 左右 上下 以下 以内 之多")
+_QUALIFIER_PLACE = {word: place for word, _meaning, place in _columns("figure_qualifiers")}
+_TRAILING_QUALIFIERS = _longest_first(w for w, p in _QUALIFIER_PLACE.items() if p == "after")
 # Qualifiers printed right before the number (超2亿元, 近百家); the rest follow it.
-_LEADING_QUALIFIERS = _words(
-    " ".join(
-        k for k in _QUALIFIER_MEANING if k not in ("余", "多", "之多", *_TRAILING_QUALIFIERS)
-    )
-)
-# Words that name money (data file): a figure that is not money never has them in its label.
-_MONEY_LABEL_WORDS = tuple(
-    sorted((w for (w,) in load_word_list("figure_money_labels.txt", 1)), key=len, reverse=True)
-)
+_LEADING_QUALIFIERS = _longest_first(w for w, p in _QUALIFIER_PLACE.items() if p == "before")
+_INNER_QUALIFIERS = frozenset(w for w, p in _QUALIFIER_PLACE.items() if p == "inside")
+# Words that name money: a figure that is not money never has them in its label.
+_MONEY_LABEL_WORDS = tuple(sorted(entries("figure_money_labels"), key=len, reverse=True))
 # Words between a label and its number that are not part of the label.
-_BEFORE_NUMBER_WORDS = _words(
-    " ".join(k for k in _QUALIFIER_MEANING if k not in ("余", "多", "之多", "左右", "上下"))
-    + " 达到 多达 高达 可达 将达 已达 达 为 有 是 在 了 已 共 累计 合计 共计 总共 总计 实现 完成"
-    " 投入 发布 提供 吸纳 控制在 增至 升至 仅 就 又 再 均 将 可 拥有 现有 已有 共有 具有 正在"
-    " 现在 约为 分别为 分别 仍 还 也 都"
-    # Modal and plan words that stand between a label and its number (销售收入预计能达到).
-    " 能 能够 可以 将会 预计 预期 力争 计划 有望 争取 确保 保持"
-)
-_COMMON_PROTECTED = (
-    "有限 有效 有机 有关 有序 有力 有色 国有 所有 在建 在谈 在线 在孵 在校 在职 在岗 在读 存在"
-    " 所在 在于 为主 行为 认为 为民 因为 未来 来源 后续 后劲 后台 后勤 后备 前后 最后 内容 内部"
-    " 内资 内涵 内蒙古 比重 比例 比率 比亚迪 比赛 占比 对比 比较 到位 到期 到岗 到账 报到 达产"
-    " 达标 发达 雷达 马达 至今 近年 近期 附近 最近 就近 超级 超市 超算 超高 超大 超导 超薄 约束"
-    " 节约 合约 预约 约定 共享 共同 公共 共性 共赢 共识 共青 中共 共产 共和 和平 和谐"
-    " 和利时 总和 参与 及时 普及 等级 平等 等离子 高等 中等 同等 过程 过去 过半 了解"
-    " 由于 于是 自由 理由 对外 对接 对象 一对一 把握 使用 使命 大使 从业 从事 方向 意向 导向"
-    " 定向 被动 将来 都市 首都 成都 平均 人均 均衡 还原 偿还 再生 再造 就业 成就 仅仅 可以"
-    " 所以 难以 予以 加以 足以 各类 各项 各种 各级 各地 合并 兼并 并购 并联 进而 着力 着手"
-    " 着眼 显著 着重 增加值 党组织 建成区 增长点 规模以上 限额以上 资质以上 规上 占地 占比"
-)
-_LEFT_PROTECTED = (
-    _COMMON_PROTECTED
-    + " 签约 可再生 可持续 可视 可控 认可 许可 可喜 模拟 虚拟"
-    # Nouns ending in 能 (a modal before a number): 年产能30万吨 keeps its 能.
-    + " 产能 储能 性能 功能 动能 效能 节能 智能 赋能 技能 职能 可能 热能 电能 核能 光能"
-)
+_BEFORE_NUMBER_WORDS = _longest_first(entries("figure_before_number_words"))
+_COMMON_PROTECTED = entries("figure_protected")
 _LEFT_STOPS = _WordIndex(
-    "的 了 着 过 等 和 与 及 以及 或 并 而 在 于 对 从 向 把 被 由 将 已 已经 正在 也 都 均 还"
-    " 又 再 就 仅 共 有 是 为 达 到 至 同比 环比 较 比 约 近 超 逾 让 使 以 后 来 以来 以上"
-    " 以下 左右 其中 其 该 此 这 那 各 每 从而 通过 按照 根据 今年 去年 明年 全年 当年 年内"
-    " 上半年 下半年 目前 当前 现在 截至 截止 同时 此外 另外 期间 年底 年初 年末 月底 计划 预计"
-    " 估算 拟 力争 确保 争取 预期 累计 合计 共计 总共 总计 先后 分别 拥有 集聚 聚集 完成 实现"
-    " 投入 发布 提供 吸纳 设立 获得 引进 开展 形成 建成 建设 组织 吸引 带动 推出 举办"
-    " 发放 启动 新建 达成 贡献 引育 培育 覆盖 涉及 申报 容纳 收集 开发 打造 包括 包含 涵盖"
-    " 占到 占据 达到 突破 超过 减少 扩大 进行 成立 帮助 支持 共建 载回 安排 开通 升级 认定"
-    " 搭建 促进 推动 带来 创造 集中 聚焦 培养 提升 落实 组建 实施 承担 出台 实行 助力 产生"
-    " 取得 拉动 签订 具有 现有 已有 共有 有望 成为 作为 位于 关于 针对 面向 围绕 除了 为了 原先"
-    " 原来 此前 完善 占 可",
-    _LEFT_PROTECTED,
+    entries("figure_left_stops"), _COMMON_PROTECTED + entries("figure_left_protected")
 )
 _RIGHT_STOPS = _WordIndex(
-    "的 了 着 过 等 与 以及 或 并 而 在 于 对 从 向 把 被 由 将 已 已经 正在 也 都 均 还 又"
-    " 再 就 仅 共 有 是 为 达 到 至 比 较 约 近 超 逾 让 使 以 后 来 内 中 里 之间 之中 以来"
-    " 以上 以下 左右 其中 前来 参加 参与 就业 入驻 入场 洽谈 落户 开工 竣工 投产 集中 签约"
-    " 获得 实现 完成 增加 减少 扩大 进行 开展 成立 通过 入选 加快 推进 尽快 如期 建设 进入"
-    " 累计 提供 需要 能 会 要 需 应 正在 既 如 包括 涉及 覆盖 形成 带动 吸引 共同 分别 同比"
-    " 增长 下降 提高 占 合计 总计 全部 目前 现已 今年 全年 每年 已经 受到 得到 用于 来自 等等"
-    " 投入 落地 开业 运营 组成 构成 完工 封顶 迁入 认定 被 预计 拟 力争 有望 陆续 即将"
-    " 正式 顺利 成功 全面 相继 先后 纷纷 率先 首次 积极 快速 一举 同时 一起 正 和 召开 举行"
-    " 举办 围绕 推动 支撑 支持 助力 实施 发布 提出 出台 带来 成为 位于 拥有 承担 参赛 涵盖 包含"
-    " 给 纷至沓来",
-    _COMMON_PROTECTED
-    + " 中心 中国 中小 中药 中试 中央 中科 中层 中高端 中端 中职 中学 中医 中介 中铁 中煤 中电"
-    " 中和 里程 间距 能力 能源 能耗 智能 产能 性能 功能 节能 储能 动能 效能 职能 技能 赋能 能效"
-    " 可能 新能源 正常 真正 公正 纠正 正品 正能量 正当 会议 会展 协会 商会 社会 学会 委员会"
-    " 博览会 交易会 招聘会 机会 会员 要素 重要"
-    " 主要 要求 需求 应用 应急 供应 响应 适应 相应 对应 效应 占地 运营中心 区内 园内 省内"
-    " 市内 国内 境内 校内 供给 给予 补给 自给 给水",
+    entries("figure_right_stops"), _COMMON_PROTECTED + entries("figure_right_protected")
 )
 # What a figure is of, ending the part of a label that says whose figure it is.
-_SUBJECT_WORDS = _words(
-    "项目 公司 集团 高新区 农高区 开发区 园区 产业园 软件园 科技园 工业园 基地 工程 片区 分园"
-    " 企业 小镇 示范区 新区 大学 学院"
-)
+_SUBJECT_WORDS = _longest_first(entries("figure_subject_words"))
 # Prefixes that make a label too long to read when it follows the number.
-_SCALE_PREFIXES = _words("规模以上 限额以上 资质以上 规上 限上")
+_SCALE_PREFIXES = _longest_first(entries("figure_scale_prefixes"))
 # A verb before these is part of a noun (办结率, 投资额, 增加值), not the end of a label.
-_VERB_NOUN_SUFFIXES = frozenset("率量额值")
+_VERB_NOUN_SUFFIXES = frozenset(entries("figure_noun_suffixes"))
 # Labels that need their subject: 企业总数, not 总数.
-_SUBJECT_ATTRIBUTES = frozenset(_words("数量 总数 个数 家数 户数 数目 规模 总量 名单 数"))
+_SUBJECT_ATTRIBUTES = frozenset(entries("figure_subject_attributes"))
 
 
 @dataclass(frozen=True)
@@ -520,7 +420,7 @@ def _not_a_figure(start: int, end: int) -> _Reading:
 
 def _inner_qualifier(scan: str, position: int) -> str:
     char = scan[position : position + 1]
-    return char if char in ("余", "多") else ""
+    return char if char in _INNER_QUALIFIERS else ""
 
 
 def _multiplier(scan: str, position: int) -> tuple[float, str]:
