@@ -46,6 +46,8 @@ class Park(models.Model):
     class Meta:
         ordering = ["province", "name"]
         verbose_name = verbose_name_plural = "园区"
+        # Merging deletes a zone and moves its articles: more than editing one (change_park).
+        permissions = [("merge_park", "Can merge a duplicate park into another")]
 
     def __str__(self) -> str:
         return self.name
@@ -240,3 +242,35 @@ class Correction(models.Model):
     def __str__(self) -> str:
         target = f"figure {self.figure_id}" if self.figure_id else "article"
         return f"{target}.{self.field}: {self.old_value!r} → {self.new_value!r}"
+
+
+class ParkMerge(models.Model):
+    """One park merge as it was done: the audit log that also makes it reversible.
+
+    `duplicate` is the merged-away zone's fields as they were (its row is deleted);
+    `moved` lists what moved to `into`: articles whose main zone it was, articles that
+    named it (and whether they already named `into`), figures counted for it, and
+    `into`'s aliases before the merge.
+    """
+
+    # SET_NULL: the zone merged into may itself be merged on later; undo then needs it back.
+    into = models.ForeignKey(
+        Park, null=True, on_delete=models.SET_NULL, related_name="merges_in",
+        verbose_name="合并到",
+    )
+    into_name = models.CharField("合并到的园区", max_length=64)
+    duplicate_name = models.CharField("被合并的园区", max_length=64)
+    duplicate = models.JSONField(help_text="The merged-away park's fields, for undo.")
+    moved = models.JSONField(help_text="Ids of the rows the merge moved, for undo.")
+    user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = verbose_name_plural = "园区合并记录"
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_name} → {self.into_name}"

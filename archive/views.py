@@ -52,7 +52,9 @@ def paginate(request: HttpRequest, items: QuerySet | list, per_page: int) -> Pag
 
 
 def public_articles() -> QuerySet[Article]:
-    return Article.objects.public().select_related("page", "park")
+    """Public articles with their page and zone; not the page text, which one page of
+    hundreds of articles would otherwise copy once per article."""
+    return Article.objects.public().select_related("page", "park").defer("page__raw_text")
 
 
 def public_figures() -> QuerySet[Figure]:
@@ -163,6 +165,30 @@ def province_order(province: str) -> tuple[bool, list[str]]:
     return (not province, lazy_pinyin(province))
 
 
+def park_article_counts() -> tuple[dict[int, int], dict[int, int]]:
+    """Per zone id: public articles about it, and public articles that mention it but are
+    about another zone (or none).
+
+    Two grouped counts over the tables, instead of two joins per zone: the directory
+    took 17–20 s at 5,000 articles when every zone counted its own.
+    """
+    about = (
+        Article.objects.public()
+        .filter(park__isnull=False)
+        .order_by()
+        .values_list("park_id")
+        .annotate(n=Count("pk"))
+    )
+    mentions = (
+        Article.parks.through.objects.exclude(article__body="")
+        .exclude(article__park_id=F("park_id"))
+        .order_by()
+        .values_list("park_id")
+        .annotate(n=Count("article_id"))
+    )
+    return dict(about.values_list("park_id", "n")), dict(mentions.values_list("park_id", "n"))
+
+
 @require_safe
 def park_list(request: HttpRequest) -> HttpResponse:
     """Every zone by province, with article counts; ?q= filters by name, ?province= narrows.
@@ -172,16 +198,15 @@ def park_list(request: HttpRequest) -> HttpResponse:
     """
     filters = ParkListFilters(request.GET).values()
     q, province = filters.get("q", ""), filters.get("province", "")
-    parks = Park.objects.annotate(
-        n_about=Count("articles", filter=~Q(articles__body=""), distinct=True),
-        n_mentions=Count(
-            "mentioned_in",
-            filter=~Q(mentioned_in__body="") & ~Q(mentioned_in__park=F("pk")),
-            distinct=True,
-        ),
-    ).order_by("province", "-n_about", "name")
+    parks = Park.objects.all()
     if province:
         parks = parks.filter(province=province)
+    about, mentions = park_article_counts()
+    parks = list(parks)
+    for park in parks:
+        park.n_about = about.get(park.pk, 0)
+        park.n_mentions = mentions.get(park.pk, 0)
+    parks.sort(key=lambda p: (-p.n_about, p.name))
     groups: dict[str, list[Park]] = {}
     for park in parks:
         park.search_key = park_search_key(park)
@@ -209,7 +234,7 @@ def park_detail(request: HttpRequest, slug: str) -> HttpResponse:
     park = get_object_or_404(Park, slug=slug)
     articles = paginate(
         request,
-        park.articles.public().select_related("page").order_by(*NEWEST_FIRST),
+        park.articles.public().select_related("page").defer("page__raw_text").order_by(*NEWEST_FIRST),
         ARTICLES_PER_PAGE,
     )
     figures = public_figures().filter(in_zone(park))
