@@ -64,7 +64,9 @@ class Page(models.Model):
     """One newspaper page file as it was read."""
 
     source = models.CharField(
-        max_length=255, unique=True, help_text="File name of the page; the ingest key."
+        max_length=255,
+        unique=True,
+        help_text="The ingest key: the path below the ingest root, e.g. issue1/page01.txt.",
     )
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the decoded text.")
     pipeline_version = models.PositiveIntegerField(default=0)

@@ -33,8 +33,9 @@ class RawPage:
     content_hash: str
 
 
-def read_page(path: Path, max_bytes: int) -> RawPage:
-    """The decoded text of one page file, or PageReadError."""
+def read_page(path: Path, max_bytes: int, source: str | None = None) -> RawPage:
+    """The decoded text of one page file, or PageReadError. `source` is the page's key
+    (its path relative to the ingest root); the file name when not given."""
     if not path.exists():
         raise PageReadError(path, "no such file")
     if not path.is_file():
@@ -59,7 +60,7 @@ def read_page(path: Path, max_bytes: int) -> RawPage:
     if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
         raise PageReadError(path, "no Chinese text in file")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return RawPage(path.name, path, text, encoding, digest)
+    return RawPage(source or path.name, path, text, encoding, digest)
 
 
 def looks_binary(data: bytes) -> bool:

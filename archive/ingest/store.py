@@ -1,6 +1,8 @@
 """Step 7: store one processed page, atomically and idempotently.
 
-The page's file name is its key. Unchanged text (same hash, same pipeline version) is
+The page's key is its path relative to the ingest root (`issue1/page01.txt`); a page
+stored before keys had folders (under its bare file name) is found by its text and takes
+the new key. Unchanged text (same hash, same pipeline version) is
 skipped; changed text updates the page in place. Articles are matched to their stored
 selves by title, else by position, and a field a person corrected in admin
 (`corrected_fields`) is never overwritten; figures a person deleted stay deleted and
@@ -13,7 +15,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from archive.models import Article, Figure, Page, Park, ReviewState
 from archive.registry import unique_park_slug
@@ -76,6 +78,7 @@ def stored_unchanged(raw: RawPage, pipeline_version: int) -> StoreResult | None:
         source=raw.source, content_hash=raw.content_hash, pipeline_version=pipeline_version
     ).first()
     if page is None:
+        # Perhaps stored under its bare file name: store_page finds and re-keys it.
         return None
     return StoreResult("unchanged", articles_unchanged=page.articles.count())
 
@@ -88,9 +91,46 @@ def store_page(
     issue_date: dt.date | None,
     issue_date_estimated: bool,
 ) -> StoreResult:
-    """Write one page and its articles; all or nothing."""
+    """Write one page and its articles; all or nothing.
+
+    Two processes storing the same new page at once: the second one's INSERT waits for
+    the first to commit (PostgreSQL) and fails on the unique key; it then stores again,
+    now finding the page, and changes nothing when the text is the same.
+    """
+    try:
+        return _store_page_once(raw, drafts, pipeline_version, issue_date, issue_date_estimated)
+    except IntegrityError:
+        if not Page.objects.filter(source=raw.source).exists():
+            raise
+    return _store_page_once(raw, drafts, pipeline_version, issue_date, issue_date_estimated)
+
+
+def _stored_page(raw: RawPage) -> Page | None:
+    """The stored page for raw's key, locked; or a page stored before keys had folders
+    (under the bare file name) with the very same text, which then takes the new key."""
+    page = Page.objects.select_for_update().filter(source=raw.source).first()
+    name = raw.source.rsplit("/", 1)[-1]
+    if page is None and name != raw.source:
+        page = (
+            Page.objects.select_for_update()
+            .filter(source=name, content_hash=raw.content_hash)
+            .first()
+        )
+        if page is not None:
+            page.source = raw.source
+            page.save(update_fields=["source"])
+    return page
+
+
+def _store_page_once(
+    raw: RawPage,
+    drafts: list[ArticleDraft],
+    pipeline_version: int,
+    issue_date: dt.date | None,
+    issue_date_estimated: bool,
+) -> StoreResult:
     with transaction.atomic():
-        page = Page.objects.select_for_update().filter(source=raw.source).first()
+        page = _stored_page(raw)
         if (
             page
             and page.content_hash == raw.content_hash
@@ -193,10 +233,14 @@ def _store_article(
     if "parks" not in protected:
         mentioned = [parks.get(name) for name in draft.parks]
         wanted = {p.pk for p in mentioned if p}
-        if wanted != set(article.parks.values_list("pk", flat=True)):
+        # A new article has no links and no figures yet: asking costs a query each.
+        if is_new:
+            if wanted:
+                article.parks.add(*wanted)
+        elif wanted != set(article.parks.values_list("pk", flat=True)):
             article.parks.set(wanted)
             changed = True
-    if _store_figures(article, draft.figures, parks):
+    if _store_figures(article, draft.figures, parks, is_new):
         changed = True
     return article, changed
 
@@ -227,10 +271,15 @@ def figure_key(figure: FigureDraft) -> str:
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
 
-def _store_figures(article: Article, drafts: list[FigureDraft], parks: _ParkResolver) -> bool:
+def _store_figures(
+    article: Article, drafts: list[FigureDraft], parks: _ParkResolver, is_new: bool
+) -> bool:
     """Replace the extracted figures, keeping what people added, changed or deleted."""
-    stored = {f.extraction_key: f for f in article.figures.filter(origin=Figure.Origin.EXTRACTED)}
+    extracted = article.figures.filter(origin=Figure.Origin.EXTRACTED).order_by()
+    stored = {} if is_new else {f.extraction_key: f for f in extracted}
     changed = False
+    # New figures go in one INSERT; the article's own save already queued its re-index.
+    created: list[Figure] = []
     seen: set[str] = set()
     for draft in drafts:
         key = figure_key(draft)
@@ -248,13 +297,15 @@ def _store_figures(article: Article, drafts: list[FigureDraft], parks: _ParkReso
                 setattr(figure, name, draft.start if name == "position" else getattr(draft, name))
         if "park" not in protected:
             figure.park = parks.get(draft.park)
-        if (
-            figure.pk is None
-            or before != {n: getattr(figure, n) for n in FIGURE_FIELDS}
-            or (before_park != figure.park_id)
+        if figure.pk is None:
+            created.append(figure)
+            changed = True
+        elif before != {n: getattr(figure, n) for n in FIGURE_FIELDS} or (
+            before_park != figure.park_id
         ):
             figure.save()
             changed = True
+    Figure.objects.bulk_create(created)
     stale = [
         f.pk
         for key, f in stored.items()

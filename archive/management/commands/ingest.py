@@ -29,6 +29,9 @@ from archive.ingest.read import PageReadError, read_page
 from archive.ingest.store import StoreResult, registry_entries, store_page, stored_unchanged
 from archive.search import writer
 
+# Page.source's length.
+KEY_MAX = 255
+
 
 class Command(BaseCommand):
     help = (
@@ -42,6 +45,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="process the pages but store nothing"
         )
+        parser.add_argument(
+            "--root",
+            help="folder the page keys are relative to (default: each directory named, or a "
+            "file's own folder); e.g. --root archive archive/2020-03-06/",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         started = time.monotonic()
@@ -52,7 +60,10 @@ class Command(BaseCommand):
                 given_date = parse_date(str(options["date"]))
             except ValueError as error:
                 raise CommandError(f"--date: {error}") from None
-        files, errors = collect_page_files([Path(str(p)) for p in options["paths"]])
+        root = Path(str(options["root"])) if options["root"] else None
+        if root is not None and not root.is_dir():
+            raise CommandError(f"--root: {root}: not a directory")
+        files, errors = collect_page_files([Path(str(p)) for p in options["paths"]], root)
         for message in errors:
             self.stderr.write(f"error: {message}")
         if not files and not errors:
@@ -63,9 +74,11 @@ class Command(BaseCommand):
         self.index_queue = _IndexQueue()
         # Model signals queue their index writes here; the queue writes them in batches.
         with deferred_writes():
-            for path in self.progress(files):
+            for path, key in self.progress(files):
                 try:
-                    self.ingest_file(path, linker, given_date, bool(options["dry_run"]), totals)
+                    self.ingest_file(
+                        path, key, linker, given_date, bool(options["dry_run"]), totals
+                    )
                 except PageReadError as error:
                     errors.append(str(error))
                     self.stderr.write(f"error: {error}")
@@ -82,9 +95,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
 
     def ingest_file(
-        self, path: Path, linker: ParkLinker, given_date: object, dry_run: bool, totals: _Totals
+        self,
+        path: Path,
+        key: str,
+        linker: ParkLinker,
+        given_date: object,
+        dry_run: bool,
+        totals: _Totals,
     ) -> None:
-        raw = read_page(path, settings.INGEST_MAX_BYTES)
+        raw = read_page(path, settings.INGEST_MAX_BYTES, key)
         unchanged = None if dry_run else stored_unchanged(raw, PIPELINE_VERSION)
         if unchanged:
             totals.add(unchanged)
@@ -109,7 +128,14 @@ class Command(BaseCommand):
         )
         self.index_queue.page_stored()
         totals.add(result)
-        if self.verbosity >= 2:
+        if result.page_status == "updated" and self.verbosity >= 1:
+            # Never a silent replacement: a page stored under this key had other text.
+            self.stdout.write(
+                f"{raw.source}: text differs from the page stored under this key; updated "
+                f"in place ({result.articles_new} new, {result.articles_updated} updated, "
+                f"{result.articles_unchanged} unchanged articles)"
+            )
+        elif self.verbosity >= 2:
             self.stdout.write(
                 f"{raw.source}: {result.page_status}, {result.articles_new} new, "
                 f"{result.articles_updated} updated, {result.articles_unchanged} unchanged"
@@ -172,9 +198,18 @@ class _Totals:
         )
 
 
-def collect_page_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Page files named or found below the directories, and the problems met."""
-    files: list[Path] = []
+def collect_page_files(
+    paths: list[Path], root: Path | None = None
+) -> tuple[list[tuple[Path, str]], list[str]]:
+    """(file, page key) for every page file named or found below the directories, and the
+    problems met.
+
+    A page's key is its path relative to the ingest root: `root` when given, else the
+    directory named (so `ingest archive/` keys `archive/issue1/page01.txt` as
+    `issue1/page01.txt`), else the file's own directory (its bare name, as keys were
+    before folders counted).
+    """
+    files: list[tuple[Path, str]] = []
     errors: list[str] = []
     for path in paths:
         if path.is_dir():
@@ -182,22 +217,55 @@ def collect_page_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
             errors += skipped
             if not found and not skipped:
                 errors.append(f"{path}: no *.txt page files in directory")
-            files += found
+            files += [(p, page_key(p, root or path)) for p in found]
         elif path.exists():
-            files.append(path)
+            files.append((path, page_key(path, root or path.parent)))
+        elif path.is_symlink():
+            errors.append(f"{path}: broken symlink or symlink loop, skipped")
         else:
             errors.append(f"{path}: no such file or directory")
-    unique = list(dict.fromkeys(files))
-    return unique, errors
+    by_path: dict[Path, str] = {}
+    by_key: dict[str, Path] = {}
+    for path, key in files:
+        if path in by_path:
+            continue
+        if len(key) > KEY_MAX:
+            errors.append(f"{path}: page key longer than {KEY_MAX} characters, skipped")
+            continue
+        if key in by_key:
+            errors.append(
+                f"{path}: same page key {key!r} as {by_key[key]}; skipped "
+                "(give --root the folder that holds both)"
+            )
+            continue
+        by_path[path] = key
+        by_key[key] = path
+    return list(by_path.items()), errors
+
+
+def page_key(path: Path, root: Path) -> str:
+    """The path of `path` below `root`, with / between folders; the file name when it is
+    not below `root`."""
+    try:
+        return path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _pages_below(directory: Path) -> tuple[list[Path], list[str]]:
     root = directory.resolve()
     found, skipped = [], []
     for path in sorted(directory.rglob("*.txt")):
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            skipped.append(f"{path}: symlink to outside {directory}, skipped")
-            continue
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                # a.txt -> a.txt, or a link to nothing: skip it, ingest the rest.
+                skipped.append(f"{path}: broken symlink or symlink loop, skipped")
+                continue
+            if not target.is_relative_to(root):
+                skipped.append(f"{path}: symlink to outside {directory}, skipped")
+                continue
         if path.is_file():
             found.append(path)
     return found, skipped
