@@ -269,7 +269,10 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "figures": figures,
         "marked": {figure.pk for _, _, figure in figure_marks(article.body, figures)},
         "mentioned": mentioned,
-        "page_articles": list(article.page.articles.only("pk", "ordinal", "title", "spans")),
+        # page_id too: the related manager reads it from every row (a query each if deferred).
+        "page_articles": list(
+            article.page.articles.only("pk", "page_id", "ordinal", "title", "spans")
+        ),
         "same_page": public_articles().filter(page=article.page).exclude(pk=article.pk),
         "similar": similar_to(article),
     }
