@@ -9,12 +9,16 @@ never changes what is already stored. Ingesting the same page twice changes noth
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from archive.indexing import deferred_writes
 from archive.ingest.dates import (
@@ -72,9 +76,12 @@ class Command(BaseCommand):
         linker = ParkLinker(registry_entries())
         totals = _Totals()
         self.index_queue = _IndexQueue()
-        # Model signals queue their index writes here; the queue writes them in batches.
-        with deferred_writes():
-            for path, key in self.progress(files):
+        stopped = None
+        # The command reports index failures itself, on one line: the writer's own log
+        # (a traceback per retry) only at -v 2.
+        with _quiet_index_log(self.verbosity < 2, lambda: self.index_queue.failure is not None), \
+                deferred_writes():
+            for position, (path, key) in enumerate(self.progress(files)):
                 try:
                     self.ingest_file(
                         path, key, linker, given_date, bool(options["dry_run"]), totals
@@ -85,11 +92,25 @@ class Command(BaseCommand):
                 except ValueError as error:
                     errors.append(str(error))
                     self.stderr.write(f"error: {path}: {error}")
+                except DatabaseError as error:
+                    # Read-only, full or gone: every later page would fail the same way.
+                    stopped = f"{path}: database refused the write: {_first_line(error)}"
+                    left = len(files) - position
+                    break
                 self.index_queue.flush_if_full()
             self.index_queue.flush()
 
         seconds = time.monotonic() - started
-        summary = totals.summary(seconds, len(errors), bool(options["dry_run"]))
+        failures = len(errors) + bool(stopped) + bool(self.index_queue.failure)
+        summary = totals.summary(seconds, failures, bool(options["dry_run"]))
+        if stopped:
+            raise CommandError(f"{stopped}; ingest stopped, {left} pages not stored; {summary}")
+        if self.index_queue.failure:
+            raise CommandError(
+                f"search index not updated ({self.index_queue.failure}): "
+                f"{len(writer.pending_ids())} articles stay queued, run "
+                f"`manage.py check_index --repair` once the index is writable; {summary}"
+            )
         if totals.pages == 0 and errors:
             raise CommandError(f"nothing ingested; {summary}")
         self.stdout.write(self.style.SUCCESS(summary))
@@ -161,6 +182,7 @@ class _IndexQueue:
 
     def __init__(self) -> None:
         self.pages = 0
+        self.failure: str | None = None
 
     def page_stored(self) -> None:
         self.pages += 1
@@ -172,7 +194,10 @@ class _IndexQueue:
     def flush(self) -> None:
         if self.pages:
             # Ingest may wait longer for the index lock than a web request would.
-            writer.drain(wait=60.0)
+            try:
+                writer.drain(wait=60.0, strict=True, retry=False)
+            except Exception as error:  # the queue keeps the articles: say so, go on
+                self.failure = _first_line(error) or type(error).__name__
             self.pages = 0
 
 
@@ -269,3 +294,29 @@ def _pages_below(directory: Path) -> tuple[list[Path], list[str]]:
         if path.is_file():
             found.append(path)
     return found, skipped
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+class _DropRecords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+@contextmanager
+def _quiet_index_log(quiet: bool, failed: Callable[[], bool]) -> Iterator[None]:
+    """Inside, the index writer logs nothing (when quiet). After a failure the command
+    reported, it stays quiet: the writer's last try at process exit would only repeat it
+    as a traceback under the command's one line."""
+    logger = logging.getLogger("archive.search.writer")
+    drop = _DropRecords()
+    if quiet:
+        logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        if not failed():
+            logger.removeFilter(drop)
