@@ -7,7 +7,7 @@ shared as a link. Figures marked deleted and articles without a body never show.
 from __future__ import annotations
 
 import csv
-import io
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -15,10 +15,18 @@ from typing import Any
 from django import forms
 from django.core.paginator import InvalidPage, Paginator
 from django.core.paginator import Page as PaginatorPage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, ExtractYear
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -350,9 +358,17 @@ def figure_explorer(request: HttpRequest) -> HttpResponse:
     filters = form.values()
     everything = public_figures()
     selection = sort_figures(filter_figures(everything, filters), filters.get("sort"))
-    if filters.get("format") == "csv":
-        return figures_csv(request, selection)
-    if filters.get("format") == "json":
+    if filters.get("format") in ("csv", "json"):
+        # A page drops a bad filter and shows the rest; a download must not: dropping it
+        # would export the whole archive instead of the selection asked for.
+        if form.errors:
+            name, problems = next(iter(form.errors.items()))
+            return HttpResponseBadRequest(
+                f"invalid parameter {name}={request.GET.get(name, '')[:64]!r}: {problems[0]}",
+                content_type="text/plain; charset=utf-8",
+            )
+        if filters["format"] == "csv":
+            return figures_csv(request, selection)
         return figures_json(request, selection, filters)
     units = dict(
         everything.order_by()
@@ -471,28 +487,45 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def figures_csv(request: HttpRequest, figures: QuerySet[Figure]) -> HttpResponse:
-    buffer = io.StringIO()
-    # The BOM makes Excel read the file as UTF-8 instead of the locale's code page.
-    buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in export_rows(request, figures):
-        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+class _Echo:
+    """A file that hands back what is written to it: csv.writer for a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def figures_csv(request: HttpRequest, figures: QuerySet[Figure]) -> StreamingHttpResponse:
+    """The selection as CSV, streamed: a download of the whole archive holds one chunk
+    of rows in memory, not the whole file."""
+    writer = csv.DictWriter(_Echo(), fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
+
+    def lines() -> Iterator[str]:
+        # The BOM makes Excel read the file as UTF-8 instead of the locale's code page.
+        yield "\ufeff" + writer.writeheader()
+        for row in export_rows(request, figures):
+            yield writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="parknews-figures.csv"'
     return response
 
 
 def figures_json(
     request: HttpRequest, figures: QuerySet[Figure], filters: dict[str, Any]
-) -> JsonResponse:
-    rows = list(export_rows(request, figures))
+) -> StreamingHttpResponse:
+    """The selection as one JSON object, streamed row by row."""
     filters = {k: v for k, v in filters.items() if k != "format"}
-    response = JsonResponse(
-        {"count": len(rows), "filters": filters, "figures": rows},
-        json_dumps_params={"ensure_ascii": False, "indent": 1},
-    )
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+    def parts() -> Iterator[str]:
+        yield f'{{"count": {figures.count()}, "filters": {dumps(filters)}, "figures": ['
+        for n, row in enumerate(export_rows(request, figures)):
+            yield ("," if n else "") + "\n " + dumps(row)
+        yield "\n]}\n"
+
+    response = StreamingHttpResponse(parts(), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="parknews-figures.json"'
     return response
 

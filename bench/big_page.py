@@ -106,6 +106,7 @@ def measure(size: int, page: str, scratch: Path) -> dict[str, float | int | str]
         **os.environ,
         "PARKNEWS_DATA_DIR": str(data),
         "PARKNEWS_INGEST_MAX_BYTES": str(20 * 1024 * 1024),
+        "PARKNEWS_INGEST_MAX_CHARS": str(max(size * 2, 1_000_000)),
         "DJANGO_SETTINGS_MODULE": "parknews.settings",
     }
     env.pop("DATABASE_URL", None)

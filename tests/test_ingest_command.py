@@ -209,3 +209,18 @@ def test_a_symlink_loop_alone_is_refused_and_stores_nothing(page_dir: Path) -> N
     err = _failing_ingest(page_dir / "loop.txt")
     assert err.strip() == f"error: {page_dir / 'loop.txt'}: broken symlink or symlink loop, skipped"
     assert snapshot() == before
+
+
+def test_it_refuses_a_page_longer_than_the_pipeline_is_bounded_for(
+    page_dir: Path, settings
+) -> None:
+    settings.INGEST_MAX_CHARS = 1000
+    path = page_dir / "long.txt"
+    text = SEED.read_text(encoding="utf-8")
+    path.write_text(text)
+    before = snapshot()
+    err = _failing_ingest(path)
+    assert err.strip() == (
+        f"error: {path}: page too long ({len(text):,} characters; the limit is 1,000)"
+    )
+    assert snapshot() == before

@@ -124,7 +124,7 @@ class Command(BaseCommand):
         dry_run: bool,
         totals: _Totals,
     ) -> None:
-        raw = read_page(path, settings.INGEST_MAX_BYTES, key)
+        raw = read_page(path, settings.INGEST_MAX_BYTES, key, settings.INGEST_MAX_CHARS)
         unchanged = None if dry_run else stored_unchanged(raw, PIPELINE_VERSION)
         if unchanged:
             totals.add(unchanged)
