@@ -15,4 +15,6 @@ urlpatterns = [
     path("figures/", views.figure_explorer, name="figures"),
     path("api/articles/<int:pk>/", views.article_api, name="article_api"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
+    path("readyz", views.readyz, name="readyz"),
 ]

@@ -530,19 +530,67 @@ def figures_json(
     return response
 
 
-@require_safe
-def healthz(request: HttpRequest) -> HttpResponse:
-    """200 when the database and the search index both answer, else 503 saying which not."""
-    problems = []
+def database_problem() -> tuple[str, str] | None:
+    """(public, detail) when the database does not answer a query."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as error:
-        problems.append(f"database: {type(error).__name__}")
-    from archive.search.health import index_problem
+        return "database: not answering", f"database: {type(error).__name__}: {error}"
+    return None
 
-    if problem := index_problem():
-        problems.append(problem)
+
+# Articles may wait this long for the index before /readyz says the site is not ready.
+READY_LAG_SECONDS = 30
+
+
+def _health_response(
+    request: HttpRequest, problems: list[tuple[str, str]], notes: list[str]
+) -> HttpResponse:
+    """503 naming the problems, or 200 "ok" with any notes. Anonymous callers get the
+    public wording; staff also see error texts (which may name paths and hosts)."""
+    staff = request.user.is_authenticated and request.user.is_staff
     if problems:
-        return HttpResponse("; ".join(problems), status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
+        for _, detail in problems:
+            logger.warning("health check %s: %s", request.path, detail)
+        text = "; ".join(detail if staff else public for public, detail in problems)
+        return HttpResponse(text, status=503, content_type="text/plain; charset=utf-8")
+    return HttpResponse("; ".join(["ok", *notes]), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database and the search index both answer, else 503 saying which not.
+
+    Index lag is reported at once, with the age of the oldest waiting article, but does
+    not make this 503: the index still answers. /readyz does."""
+    from archive.search.health import index_health
+
+    problems = [p for p in [database_problem()] if p]
+    index = index_health()
+    if not index.answers:
+        problems.append((index.public or "", index.detail or ""))
+    return _health_response(request, problems, [index.lag] if index.lag else [])
+
+
+@require_safe
+def livez(request: HttpRequest) -> HttpResponse:
+    """Liveness for a load balancer: 200 while this process serves pages from the
+    database. The search index is not asked: pages other than search work without it."""
+    problems = [p for p in [database_problem()] if p]
+    return _health_response(request, problems, [])
+
+
+@require_safe
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: the database and the index answer and the index is up to date within
+    READY_LAG_SECONDS; 503 with the lag and its true age otherwise."""
+    from archive.search.health import index_health
+
+    problems = [p for p in [database_problem()] if p]
+    index = index_health()
+    if not index.answers:
+        problems.append((index.public or "", index.detail or ""))
+    elif index.lag and (index.lag_seconds or 0) > READY_LAG_SECONDS:
+        problems.append((index.lag, index.lag))
+    return _health_response(request, problems, [index.lag] if index.lag else [])

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything logged while serving a request carries its id.
+    "archive.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "archive.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -215,3 +217,26 @@ INGEST_MAX_BYTES = envint("PARKNEWS_INGEST_MAX_BYTES", str(5 * 1024 * 1024))
 # Characters of one page the pipeline handles in bounded time and memory (about 10 s and
 # 250 MB at 800,000 on a 2-core machine, growing linearly; a real page is ~20,000).
 INGEST_MAX_CHARS = envint("PARKNEWS_INGEST_MAX_CHARS", "1000000")
+
+# Logs go to stderr (gunicorn and systemd keep them), each line with the request's id.
+# django.request logs every 5xx (with the traceback for a 500); 4xx are not errors.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "archive.request_log.RequestIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": os.getenv("PARKNEWS_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+    },
+}

@@ -78,14 +78,25 @@ def _writable() -> tuple[Backend, Path | str]:
     return backend, backend.path
 
 
+def pending_since_path() -> Path:
+    """Touched when the queue goes from empty to not empty: the oldest entry's age."""
+    path = queue_path()
+    return path.with_name(path.name + ".pending-since")
+
+
 def stuck_for() -> float | None:
-    """Seconds since the last successful write while articles are pending, else None."""
+    """Seconds the oldest pending article has waited, else None (nothing pending).
+
+    Without the pending-since mark (a queue left by older code): the time since the last
+    successful write, which is at least as long."""
     if not pending_path().exists() or not pending_ids():
         return None
-    try:
-        return max(0.0, time.time() - synced_path().stat().st_mtime)
-    except FileNotFoundError:
-        return float("inf")
+    for marker in (pending_since_path(), synced_path()):
+        try:
+            return max(0.0, time.time() - marker.stat().st_mtime)
+        except FileNotFoundError:
+            continue
+    return float("inf")
 
 
 @contextmanager
@@ -119,7 +130,8 @@ def record_pending(ids: Iterable[int]) -> None:
     if not lines:
         return
     with _pending_file() as fd:
-        os.lseek(fd, 0, os.SEEK_END)
+        if os.lseek(fd, 0, os.SEEK_END) == 0:
+            pending_since_path().touch()
         os.write(fd, lines.encode())
 
 
@@ -139,6 +151,10 @@ def done_pending(count: int) -> None:
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, "".join(f"{pk}\n" for pk in left).encode())
+        if left:
+            pending_since_path().touch()  # queued while this write ran: that young
+        else:
+            pending_since_path().unlink(missing_ok=True)
 
 
 def pending_ids() -> set[int]:
