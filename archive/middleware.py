@@ -63,3 +63,15 @@ def _is_connection_failure(error: DatabaseError) -> bool:
     text = str(error).lower()
     phrases = ("connect", "database is locked", "unable to open", "server closed")
     return isinstance(error, InterfaceError) or any(phrase in text for phrase in phrases)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address for login throttling. Behind the TLS proxy
+    (PARKNEWS_BEHIND_TLS) it is the last X-Forwarded-For entry, the one the proxy added:
+    earlier entries are whatever the caller sent."""
+    from django.conf import settings
+
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if settings.BEHIND_TLS and forwarded.strip():
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR")

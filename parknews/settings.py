@@ -7,6 +7,7 @@ Whoosh index in one data directory (PARKNEWS_DATA_DIR, default ./var).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import warnings
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "haystack",
+    "axes",
     "archive",
 ]
 
@@ -83,7 +85,27 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "archive.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: answers a locked-out address's login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins from one
+# address, that address cannot log in for LOGIN_LOCKOUT_MINUTES (HTTP 429), whatever
+# the password; a locked-out attempt is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("PARKNEWS_LOGIN_FAILURE_LIMIT", "20")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("PARKNEWS_LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The lockout ends LOGIN_LOCKOUT_MINUTES after the last counted failure; tries while
+# locked out are refused (cheaply, no password is checked) without extending it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind the TLS proxy the client's address is the last X-Forwarded-For entry it added.
+AXES_CLIENT_IP_CALLABLE = "archive.middleware.client_ip"
 
 ROOT_URLCONF = "parknews.urls"
 
