@@ -125,6 +125,7 @@ def measure(size: int, page: str, scratch: Path) -> dict[str, float | int | str]
         "chars": len(page),
         "seconds": report["seconds"],
         "wall": wall,
+        "cpu": report["cpu"],
         "rss_mb": report["rss_mb"],
         "summary": report["summary"],
         "articles": pages_report["articles"],
@@ -151,7 +152,11 @@ seconds = time.perf_counter() - started
 # The index writer's forked analysers are children: the peak is the larger of the two.
 rss = max(resource.getrusage(who).ru_maxrss / 1024
           for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-print(json.dumps({"seconds": seconds, "rss_mb": rss, "summary": out.getvalue().strip()}))
+# CPU seconds (this process and its children) depend less on other load than wall time.
+cpu = sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage,
+          (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_mb": rss,
+                  "summary": out.getvalue().strip()}))
 """
 
 _SHELL = r"""
@@ -176,13 +181,15 @@ def main() -> None:
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1 / 5 min)")
     scratch = Path(tempfile.mkdtemp(prefix="parknews-bigpage-"))
     try:
-        print(f"{'chars':>8} {'stories':>7} {'articles':>8} {'ingest s':>9} {'peak MB':>8} "
+        print(f"{'chars':>8} {'stories':>7} {'articles':>8} {'ingest s':>9} {'cpu s':>6} "
+              f"{'peak MB':>8} "
               f"{'article page s':>14}  floors at 800k: ≤{FLOOR_SECONDS:.0f} s, "
               f"≤{FLOOR_MB:.0f} MB, ≤{FLOOR_ARTICLE_SECONDS:.0f} s")
         for size in sizes:
             page, stories = build_page(size, make_stories())
             row = measure(size, page, scratch)
             print(f"{row['chars']:>8} {stories:>7} {row['articles']:>8} {row['seconds']:>9.2f} "
+                  f"{row['cpu']:>6.1f} "
                   f"{row['rss_mb']:>8.0f} {row['article_seconds']:>14.3f}  "
                   f"(HTTP {row['statuses']}; {row['summary']})", flush=True)
     finally:
