@@ -75,3 +75,31 @@ def client_ip(request: HttpRequest) -> str | None:
     if settings.BEHIND_TLS and forwarded.strip():
         return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR")
+
+
+class LockedOutLoginMiddleware:
+    """A login post from an address django-axes has locked out is answered 429 at once,
+    before sessions, CSRF, the form and the failure bookkeeping: a flood of them then
+    costs one query each, and readers' requests keep their share of the workers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path == _login_path():
+            from axes.handlers.proxy import AxesProxyHandler
+
+            if AxesProxyHandler.is_locked(request):
+                return HttpResponse(
+                    "登录失败次数过多，请稍后再试。Too many failed logins from this address; "
+                    "try again later.",
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.get_response(request)
+
+
+def _login_path() -> str:
+    from django.urls import reverse
+
+    return reverse("admin:login")

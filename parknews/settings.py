@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: everything logged while serving a request carries its id.
     "archive.request_log.RequestIdMiddleware",
+    # A locked-out address's login post is refused before any other work.
+    "archive.middleware.LockedOutLoginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "archive.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -53,9 +53,13 @@ def test_19_failures_do_not_lock_the_right_password_out(editor: User) -> None:
 
 def test_20_failures_lock_the_address_out_for_15_minutes(editor: User) -> None:
     fail(20)
+    failures = AccessAttempt.objects.get(ip_address=ATTACKER).failures_since_start
     response, client = log_in("right-password")
     assert response.status_code == 429
+    assert "Too many failed logins from this address" in response.content.decode()
     assert not logged_in(client)
+    # Refused before the login form ran: nothing more was counted or written.
+    assert AccessAttempt.objects.get(ip_address=ATTACKER).failures_since_start == failures
     # Another address is not locked out.
     response, colleague = log_in("right-password", COLLEAGUE)
     assert response.status_code == 302 and logged_in(colleague)
