@@ -1,6 +1,7 @@
 """gunicorn settings for serving parknews (environment overrides in brackets)."""
 
 import os
+from pathlib import Path
 
 bind = os.getenv("BIND", f"127.0.0.1:{os.getenv('PORT', '8000')}")
 workers = int(os.getenv("WEB_CONCURRENCY", "4"))
@@ -11,3 +12,15 @@ preload_app = True
 accesslog = "-"
 errorlog = "-"
 
+
+# The control socket (gunicornc) lives in the data directory, one per instance: gunicorn's
+# default, ~/.gunicorn/gunicorn.ctl, is shared by every gunicorn the user runs.
+# PARKNEWS_GUNICORN_CONTROL=off turns it off.
+_data_dir = Path(os.getenv("PARKNEWS_DATA_DIR", Path(__file__).resolve().parent / "var"))
+control_socket = str(_data_dir.resolve() / "gunicorn.ctl")
+control_socket_mode = 0o600
+# A Unix socket path longer than ~107 bytes cannot be bound: then no socket rather than
+# one somewhere shared.
+control_socket_disable = (
+    os.getenv("PARKNEWS_GUNICORN_CONTROL", "on") == "off" or len(control_socket.encode()) > 100
+)

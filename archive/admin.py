@@ -32,6 +32,7 @@ from archive.admin_fields import (
 from archive.corrections import (
     ADDED,
     DELETED,
+    MergeRefused,
     RevertError,
     field_label,
     mark_reviewed,
@@ -41,10 +42,20 @@ from archive.corrections import (
     record_changes,
     record_deletion,
     revert,
+    undo_merge,
     value_label,
 )
 from archive.ingest.figures import normalise_unit
-from archive.models import Article, Correction, Figure, Newspaper, Page, Park, ReviewState
+from archive.models import (
+    Article,
+    Correction,
+    Figure,
+    Newspaper,
+    Page,
+    Park,
+    ParkMerge,
+    ReviewState,
+)
 from archive.templatetags.archive_format import (
     issue_date_text,
     plain_number,
@@ -559,16 +570,42 @@ class ParkAdmin(admin.ModelAdmin):
     def n_articles(self, obj: Park) -> int:
         return obj.n
 
-    @admin.action(description="合并到…(保留其名称为别名)", permissions=["change"])
+    def has_delete_permission(self, request: HttpRequest, obj: Park | None = None) -> bool:
+        # A registry zone is a real zone: its page and its articles' links must not vanish.
+        if obj is not None and obj.in_registry:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        """Merging deletes a zone: a permission of its own, not change_park."""
+        return request.user.has_perm("archive.merge_park")
+
+    @admin.action(description="合并到…(保留其名称为别名)", permissions=["merge"])
     def merge_into(self, request: HttpRequest, queryset: QuerySet[Park]) -> HttpResponse | None:
+        registry = [p.name for p in queryset if p.in_registry]
+        if registry:
+            self.message_user(
+                request,
+                f"登记在册的园区不能被合并掉:{'、'.join(registry)}。请把重复的园区合并到它们。",
+                messages.ERROR,
+            )
+            return None
         form = MergeForm(request.POST if "into" in request.POST else None)
         form.fields["into"].queryset = Park.objects.exclude(pk__in=queryset.values("pk"))
         if form.is_valid():
             target = form.cleaned_data["into"]
             touched: list[int] = []
-            for duplicate in list(queryset):
-                touched += merge_park(duplicate, target, request.user)
-            reindex(touched)
+            with transaction.atomic():
+                for duplicate in list(queryset):
+                    # The admin log of a deletion must be written while the row exists.
+                    self.log_deletions(request, Park.objects.filter(pk=duplicate.pk))
+                    merge, moved = merge_park(duplicate, target, request.user)
+                    touched += moved
+                    self.log_change(
+                        request, target,
+                        f"合并了 {duplicate.name}(合并记录 {merge.pk},{len(moved)} 篇文章)",
+                    )
+                reindex(touched)
             self.message_user(
                 request, f"已合并到 {target.name}:{len(touched)} 篇文章已更新。", messages.SUCCESS
             )
@@ -582,6 +619,52 @@ class ParkAdmin(admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/archive/park/merge.html", context)
+
+
+@admin.register(ParkMerge)
+class ParkMergeAdmin(admin.ModelAdmin):
+    """Every park merge, with what it moved; the 撤销合并 action undoes one."""
+
+    list_display = ["duplicate_name", "into_name", "user", "created_at", "undone_at"]
+    readonly_fields = ["into", "into_name", "duplicate_name", "duplicate", "moved", "user",
+                       "created_at", "undone_at"]
+    actions = ["undo"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ParkMerge | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ParkMerge | None = None) -> bool:
+        return False  # the audit trail stays
+
+    def has_view_permission(self, request: HttpRequest, obj: ParkMerge | None = None) -> bool:
+        return request.user.has_perm("archive.merge_park")
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("archive.merge_park")
+
+    @admin.action(description="撤销合并(恢复被合并的园区)", permissions=["merge"])
+    def undo(self, request: HttpRequest, queryset: QuerySet[ParkMerge]) -> None:
+        for merge in queryset.order_by("-created_at", "-pk"):
+            try:
+                with transaction.atomic():
+                    touched = undo_merge(merge, request.user)
+                    restored = Park.objects.get(name=merge.duplicate_name)
+                    self.log_addition(request, restored, f"撤销合并记录 {merge.pk}")
+                    if merge.into is not None:
+                        self.log_change(
+                            request, merge.into, f"撤销了 {merge.duplicate_name} 的合并"
+                        )
+                    reindex(touched)
+            except MergeRefused as error:
+                self.message_user(request, f"未能撤销:{error}", messages.ERROR)
+                continue
+            self.message_user(
+                request, f"已恢复 {merge.duplicate_name}:{len(touched)} 篇文章已移回。",
+                messages.SUCCESS,
+            )
 
 
 # --- figures, pages, corrections ---------------------------------------------------------

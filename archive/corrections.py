@@ -17,16 +17,17 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
+from django.utils import timezone
 
-from archive.models import Article, Correction, Figure, Page, Park, ReviewState
+from archive.models import Article, Correction, Figure, Page, Park, ParkMerge, ReviewState
 
 # Changing these is reviewing, not correcting extraction: audited, not protected.
-NOT_EXTRACTED = frozenset({"review_state", "corrected_fields", "deleted", "origin"})
+NOT_EXTRACTED = frozenset({"review_state", "corrected_fields", "deleted", "origin", "merge"})
 # Audit rows readers are not shown: how staff triage, not what the archive says.
 NOT_PUBLIC = frozenset({"review_state", "corrected_fields", "origin"})
 # Pseudo-fields of the audit trail for whole rows.
 ADDED, DELETED = "added", "deleted"
-ROW_EVENTS = {ADDED: "新增", DELETED: "删除"}
+ROW_EVENTS = {ADDED: "新增", DELETED: "删除", "merge": "园区合并"}
 # Lists shown one item a line, as the admin edits them; names never hold a newline.
 LIST_SEPARATOR = "\n"
 
@@ -467,35 +468,125 @@ def public_history(rows: Iterable[Correction]) -> list[dict[str, Any]]:
 # --- parks --------------------------------------------------------------------------------
 
 
+class MergeRefused(ValueError):
+    """A merge that would lose something: the message says why."""
+
+
+PARK_SNAPSHOT = (
+    "name", "full_name", "slug", "province", "city", "approved_year", "aliases",
+    "in_registry", "needs_review",
+)  # fmt: skip
+
+
 @transaction.atomic
 def merge_park(
     duplicate: Park, into: Park, user: AbstractBaseUser | AnonymousUser | None = None
-) -> list[int]:
+) -> tuple[ParkMerge, list[int]]:
     """Move everything of `duplicate` to `into`, keep its names as aliases, delete it.
 
-    Each article and figure moved is audited (and its park kept from re-ingest: a person
-    decided which zone it is). Returns the ids of the articles that changed (for
-    re-indexing).
+    A registry zone is never merged away: it is a real zone, and its page would vanish.
+    Every merge is written down (a `ParkMerge` with what moved, and a 修改记录 line on
+    each article it changed) so that `undo_merge` can put it back. Returns the log entry
+    and the ids of the articles that changed (for re-indexing).
     """
     if duplicate.pk == into.pk:
-        raise ValueError("a park cannot be merged into itself")
-    moved = list(Article.objects.filter(park=duplicate))
-    touched = {a.pk for a in moved}
-    Article.objects.filter(park=duplicate).update(park=into)
-    for article in moved:
-        record_changes(article, [("park", duplicate, into)], user)
-    for article in Article.objects.filter(parks=duplicate):
-        before = list(article.parks.all())
-        article.parks.remove(duplicate)
-        article.parks.add(into)
-        record_changes(article, [("parks", before, article.parks.all())], user)
-        touched.add(article.pk)
-    for figure in Figure.objects.filter(park=duplicate).select_related("article"):
-        Figure.objects.filter(pk=figure.pk).update(park=into)
-        record_changes(figure.article, [("park", duplicate, into)], user, figure)
+        raise MergeRefused("a park cannot be merged into itself")
+    if duplicate.in_registry:
+        raise MergeRefused(f"{duplicate.name} is a registry zone: it cannot be merged away")
+    about = sorted(Article.objects.filter(park=duplicate).values_list("pk", flat=True))
+    naming = sorted(Article.objects.filter(parks=duplicate).values_list("pk", flat=True))
+    also_into = set(Article.objects.filter(parks=into, pk__in=naming).values_list("pk", flat=True))
+    figures = sorted(Figure.objects.filter(park=duplicate).values_list("pk", flat=True))
+    merge = ParkMerge.objects.create(
+        into=into,
+        into_name=into.name,
+        duplicate_name=duplicate.name,
+        duplicate={"pk": duplicate.pk, **{f: getattr(duplicate, f) for f in PARK_SNAPSHOT}},
+        moved={
+            "about": about,
+            "naming": naming,
+            "naming_into_already": sorted(also_into),
+            "figures": figures,
+            "into_aliases": into.aliases,
+        },
+        user=_user(user),
+    )
+    Article.objects.filter(pk__in=about).update(park=into)
+    through = Article.parks.through
+    through.objects.filter(park=duplicate).delete()
+    through.objects.bulk_create(
+        [through(article_id=pk, park_id=into.pk) for pk in naming if pk not in also_into]
+    )
+    Figure.objects.filter(pk__in=figures).update(park=into)
     names = [*into.alias_list, duplicate.name, duplicate.full_name, *duplicate.alias_list]
     own = {into.name, into.full_name, ""}
     into.aliases = "|".join(dict.fromkeys(n for n in names if n not in own))
     into.save(update_fields=["aliases"])
+    touched = sorted(set(about) | set(naming))
+    # Audited, not protected: a re-ingest may still link these articles anew.
+    _record_merge_rows(touched, duplicate.name, into.name, user)
     duplicate.delete()
-    return sorted(touched)
+    return merge, touched
+
+
+def _record_merge_rows(
+    article_ids: list[int], old: str, new: str, user: AbstractBaseUser | AnonymousUser | None
+) -> None:
+    """A 修改记录 line on every article a merge (or its undo) moved."""
+    articles = Article.objects.filter(pk__in=article_ids).select_related("page")
+    Correction.objects.bulk_create(
+        [
+            Correction(article=a, page=a.page, subject=subject_of(a, None, None),
+                       field="merge", old_value=old, new_value=new, user=_user(user))
+            for a in articles
+        ]
+    )
+
+
+@transaction.atomic
+def undo_merge(merge: ParkMerge, user: AbstractBaseUser | AnonymousUser | None = None) -> list[int]:
+    """Put a merged-away park back as it was and move back what the merge moved.
+
+    Articles and figures a person or a re-ingest changed since keep their newer zone.
+    Returns the ids of the articles that changed (for re-indexing).
+    """
+    merge = ParkMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise MergeRefused(f"the merge of {merge.duplicate_name} was undone already")
+    if merge.into is None:
+        raise MergeRefused(
+            f"{merge.into_name} was itself merged away since: undo that merge first"
+        )
+    fields = {f: merge.duplicate[f] for f in PARK_SNAPSHOT}
+    taken = Park.objects.filter(models.Q(name=fields["name"]) | models.Q(slug=fields["slug"]))
+    if taken.exists():
+        raise MergeRefused(
+            f"a park named {fields['name']} or with slug {fields['slug']} exists again"
+        )
+    pk = merge.duplicate["pk"]
+    restored = Park.objects.create(
+        **({"pk": pk} if not Park.objects.filter(pk=pk).exists() else {}), **fields
+    )
+    into, moved = merge.into, merge.moved
+    about = list(
+        Article.objects.filter(pk__in=moved["about"], park=into).values_list("pk", flat=True)
+    )
+    Article.objects.filter(pk__in=about).update(park=restored)
+    through = Article.parks.through
+    naming = list(
+        through.objects.filter(article_id__in=moved["naming"], park=into)
+        .values_list("article_id", flat=True)
+    )
+    through.objects.filter(
+        article_id__in=[pk for pk in naming if pk not in set(moved["naming_into_already"])],
+        park=into,
+    ).delete()
+    through.objects.bulk_create([through(article_id=pk, park=restored) for pk in naming])
+    Figure.objects.filter(pk__in=moved["figures"], park=into).update(park=restored)
+    into.aliases = moved["into_aliases"]
+    into.save(update_fields=["aliases"])
+    touched = sorted(set(about) | set(naming))
+    _record_merge_rows(touched, into.name, restored.name, user)
+    merge.undone_at = timezone.now()
+    merge.save(update_fields=["undone_at"])
+    return touched

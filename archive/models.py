@@ -48,6 +48,8 @@ class Park(models.Model):
     class Meta:
         ordering = ["province", "name"]
         verbose_name = verbose_name_plural = "园区"
+        # Merging deletes a zone and moves its articles: more than editing one (change_park).
+        permissions = [("merge_park", "Can merge a duplicate park into another")]
 
     def __str__(self) -> str:
         return self.name
@@ -95,7 +97,10 @@ class Page(models.Model):
     """One newspaper page file as it was read."""
 
     source = models.CharField(
-        "版面文件", max_length=255, unique=True, help_text="版面的文件名，导入时据此识别版面。"
+        "版面文件",
+        max_length=255,
+        unique=True,
+        help_text="导入时识别版面的键：相对导入根目录的路径，如 issue1/page01.txt。",
     )
     content_hash = models.CharField(
         "内容校验值", max_length=64, help_text="解码后文字的校验值：文字一变，它就变。"
@@ -398,3 +403,36 @@ class IndexTask(models.Model):
 
     def __str__(self) -> str:
         return f"index article {self.article_id}"
+
+
+class ParkMerge(models.Model):
+    """One park merge as it was done: the audit log that also makes it reversible.
+
+    `duplicate` is the merged-away zone's fields as they were (its row is deleted);
+    `moved` lists what moved to `into`: articles whose main zone it was, articles that
+    named it (and whether they already named `into`), figures counted for it, and
+    `into`'s aliases before the merge.
+    """
+
+    # SET_NULL: the zone merged into may itself be merged on later; undo then needs it back.
+    into = models.ForeignKey(
+        Park, null=True, on_delete=models.SET_NULL, related_name="merges_in",
+        verbose_name="合并到",
+    )
+    into_name = models.CharField("合并到的园区", max_length=64)
+    duplicate_name = models.CharField("被合并的园区", max_length=64)
+    duplicate = models.JSONField("被合并园区的原记录", help_text="撤销合并时据此恢复。")
+    moved = models.JSONField("移动的记录", help_text="合并移动的文章和数据编号，撤销时据此移回。")
+    user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("合并时间", auto_now_add=True)
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = verbose_name_plural = "园区合并记录"
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_name} → {self.into_name}"
+

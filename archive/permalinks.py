@@ -66,6 +66,32 @@ def assign_public_id(article: Article) -> str:
     raise RuntimeError(f"no free public id for {base!r}")  # 100 collisions: never in practice
 
 
+def assign_public_ids(articles: list[Article]) -> None:
+    """Free ids for new articles stored together (a page's bulk insert): the same ids
+    `assign_public_id` would give, in one query for the lot, none twice in the batch."""
+    model = type(articles[0]) if articles else None
+    if model is None:
+        return
+    bases = [identity(a.page.source, a.title, a.body) for a in articles]
+    first = [derive(base) for base in bases]
+    taken = set(model.objects.filter(public_id__in=first).values_list("public_id", flat=True))
+    for article, base in zip(articles, bases, strict=True):
+        if article.public_id:
+            continue
+        for attempt in range(100):
+            candidate = derive(base, attempt)
+            if candidate in taken:
+                continue
+            if attempt and model.objects.filter(public_id=candidate).exists():
+                taken.add(candidate)
+                continue
+            article.public_id = candidate
+            taken.add(candidate)
+            break
+        else:  # 100 collisions: never in practice
+            raise RuntimeError(f"no free public id for {base!r}")
+
+
 class PublicIdConverter:
     """URL converter for `<pid:public_id>`."""
 

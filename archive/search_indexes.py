@@ -69,6 +69,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return (
             Article.objects.public()
             .select_related("park", "page")
+            # One copy of a page's text per article made a big page cost its size squared.
+            .defer("page__raw_text")
             .prefetch_related("parks", Prefetch("figures", queryset=figures))
         )
 

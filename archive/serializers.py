@@ -147,6 +147,10 @@ def park_json(park: Park) -> dict[str, Any]:
 
 def articles_for_export():
     """Articles with everything article_json reads, in page order."""
-    return Article.objects.select_related("page__newspaper", "park").prefetch_related(
-        "parks", "figures__park", "corrections"
-    ).order_by("page__source", "ordinal")
+    return (
+        Article.objects.select_related("page__newspaper", "park")
+        # The page text is not exported; a copy per article would not fit a big archive.
+        .defer("page__raw_text")
+        .prefetch_related("parks", "figures__park", "corrections")
+        .order_by("page__source", "ordinal")
+    )

@@ -32,4 +32,6 @@ urlpatterns = [
     path("api/articles/<int:pk>/", views.article_api, name="article_api"),
     path("api/articles/<pid:public_id>/", views.article_api, name="article_api_permalink"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
+    path("readyz", views.readyz, name="readyz"),
 ]

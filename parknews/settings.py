@@ -7,6 +7,7 @@ Whoosh index in one data directory (PARKNEWS_DATA_DIR, default ./var).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import warnings
@@ -66,12 +67,17 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     # archive before haystack: its rebuild_index (build beside, then swap) wins.
     "archive",
     "haystack",
 ]
 
 MIDDLEWARE = [
+    # First: everything logged while serving a request carries its id.
+    "archive.request_log.RequestIdMiddleware",
+    # A locked-out address's login post is refused before any other work.
+    "archive.middleware.LockedOutLoginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "archive.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -82,7 +88,29 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "archive.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: answers a locked-out address's login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins from one
+# address, that address cannot log in for LOGIN_LOCKOUT_MINUTES (HTTP 429), whatever
+# the password; a locked-out attempt is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("PARKNEWS_LOGIN_FAILURE_LIMIT", "20")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("PARKNEWS_LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The lockout ends LOGIN_LOCKOUT_MINUTES after the last counted failure; tries while
+# locked out are refused (cheaply, no password is checked) without extending it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+# Axes ships no Chinese admin pages; lockouts are lifted with `manage.py axes_reset`.
+AXES_ENABLE_ADMIN = False
+# Behind the TLS proxy the client's address is the last X-Forwarded-For entry it added.
+AXES_CLIENT_IP_CALLABLE = "archive.middleware.client_ip"
 
 ROOT_URLCONF = "parknews.urls"
 
@@ -215,3 +243,29 @@ HAYSTACK_SIGNAL_PROCESSOR = "archive.signals.IndexSyncSignalProcessor"
 
 # Ingest limits.
 INGEST_MAX_BYTES = envint("PARKNEWS_INGEST_MAX_BYTES", str(5 * 1024 * 1024))
+# Characters of one page the pipeline handles in bounded time and memory (about 10 s and
+# 250 MB at 800,000 on a 2-core machine, growing linearly; a real page is ~20,000).
+INGEST_MAX_CHARS = envint("PARKNEWS_INGEST_MAX_CHARS", "1000000")
+
+# Logs go to stderr (gunicorn and systemd keep them), each line with the request's id.
+# django.request logs every 5xx (with the traceback for a 500); 4xx are not errors.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "archive.request_log.RequestIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": os.getenv("PARKNEWS_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+    },
+}

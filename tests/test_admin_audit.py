@@ -260,6 +260,6 @@ def test_merging_parks_is_audited_on_every_article_it_moves(
         {"action": "merge_into", "_selected_action": [duplicate.pk], "into": target.pk},
     )
     assert response.status_code == 302
-    row = Correction.objects.get(article=article, field="park")
+    row = Correction.objects.get(article=article, field="merge")
     assert (row.old_value, row.new_value) == ("重复的园区", target.name)
     assert row.user == admin_client_logged_in.user

@@ -84,7 +84,8 @@ def test_the_csv_and_the_article_json_carry_the_correction(
 ) -> None:
     article, figure, before = corrected
     response = Client().get(f"/figures/?format=csv&park={article.park.slug}")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
     row = next(r for r in rows if r["id"] == str(figure.pk))
     assert row["corrected_fields"].split() == ["normalized_value", "value"]
     assert row["corrected_at"] == localdate().isoformat()

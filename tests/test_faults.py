@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,124 @@ def test_a_database_that_refuses_connections_gives_a_503_page(tmp_path: Path) ->
         status, body = got[url]
         assert status == 503, (url, body)
         assert "数据库暂时无法连接" in body and "Traceback" not in body
+
+
+# --- ingest failures: one line, exit status 1, nothing stored changed -------------------
+
+
+@contextmanager
+def read_only(*paths: Path):
+    """Make files and directories unwritable even for root (chattr +i), else by mode."""
+    as_root = os.geteuid() == 0
+    if as_root and shutil.which("chattr") is None:
+        pytest.skip("running as root without chattr: cannot make a file read-only")
+    modes = {p: p.stat().st_mode for p in paths}
+    for path in paths:
+        if as_root:
+            done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+            if done.returncode != 0:
+                pytest.skip(f"chattr +i refused here: {done.stderr.strip()}")
+        else:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+    try:
+        yield
+    finally:
+        for path in paths:
+            if as_root:
+                subprocess.run(["chattr", "-i", str(path)], check=True)
+            else:
+                path.chmod(modes[path])
+
+
+def database_rows(site: Site) -> list[tuple]:
+    with sqlite3.connect(f"file:{site.data_dir / 'parknews.sqlite3'}?mode=ro", uri=True) as db:
+        return db.execute(
+            "SELECT (SELECT COUNT(*) FROM archive_page), (SELECT COUNT(*) FROM archive_article),"
+            " (SELECT COUNT(*) FROM archive_figure),"
+            " (SELECT group_concat(source || content_hash) FROM archive_page)"
+        ).fetchall()
+
+
+def new_pages(tmp_path: Path) -> Path:
+    """Two seed pages under names the site has not stored."""
+    directory = tmp_path / "new"
+    directory.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt"))[:2]:
+        shutil.copy(seed, directory / f"new_{seed.name}")
+    return directory
+
+
+def test_a_read_only_database_stops_ingest_with_one_line(site: Site, tmp_path: Path) -> None:
+    site.manage("ingest", str(SEEDS))
+    database = site.data_dir / "parknews.sqlite3"
+    before, stored = database.read_bytes(), database_rows(site)
+    pages = new_pages(tmp_path)
+    with read_only(database, site.data_dir):
+        run = site.manage("ingest", str(pages), check=False)
+    first = sorted(pages.glob("*.txt"))[0]
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        f"CommandError: {first}: database refused the write: attempt to write a readonly "
+        "database; ingest stopped, 2 pages not stored; 0 pages (0 unchanged), articles "
+        + run.stderr.split("articles ", 1)[1].strip()
+    ]
+    assert "Traceback" not in run.stderr
+    assert database.read_bytes() == before and database_rows(site) == stored
+
+
+FULL_DATABASE = """
+import sys
+import django
+from django.core.management import execute_from_command_line
+from django.db.backends.signals import connection_created
+
+def no_new_pages(sender, connection, **kwargs):
+    # SQLite's own limit: any write that needs another page fails with SQLITE_FULL.
+    pages = connection.connection.execute("PRAGMA page_count").fetchone()[0]
+    connection.connection.execute(f"PRAGMA max_page_count = {pages}")
+
+connection_created.connect(no_new_pages)
+execute_from_command_line(["manage.py", *sys.argv[1:]])
+"""
+
+
+def test_a_full_database_stops_ingest_with_one_line(site: Site, tmp_path: Path) -> None:
+    site.manage("ingest", str(SEEDS))
+    stored = database_rows(site)
+    pages = new_pages(tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-c", FULL_DATABASE, "ingest", str(pages)], cwd=ROOT,
+        env={**site.env, "DJANGO_SETTINGS_MODULE": "parknews.settings"},
+        capture_output=True, text=True,
+    )
+    first = sorted(pages.glob("*.txt"))[0]
+    assert run.returncode == 1
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in run.stderr
+    assert lines[0].startswith(
+        f"CommandError: {first}: database refused the write: database or disk is full; "
+        "ingest stopped, 2 pages not stored;"
+    )
+    assert database_rows(site) == stored
+
+
+def test_an_unwritable_index_is_an_error_not_0_errors(site: Site, tmp_path: Path) -> None:
+    site.manage("ingest", str(SEEDS))
+    index_dir = site.data_dir / "whoosh_index"
+    files_before = sorted((p.name, p.stat().st_size) for p in index_dir.iterdir())
+    pages = new_pages(tmp_path)
+    with read_only(index_dir):
+        run = site.manage("ingest", str(pages), check=False)
+        assert sorted((p.name, p.stat().st_size) for p in index_dir.iterdir()) == files_before
+    assert run.returncode == 1
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
+    assert lines[0].startswith("CommandError: search index not updated (")
+    assert "articles stay queued, run `manage.py check_index --repair`" in lines[0]
+    assert "2 pages (0 unchanged)" in lines[0] and "0 errors" not in lines[0]
+    # The pages are stored and wait in the queue: nothing is lost.
+    queued = int(lines[0].split("): ")[1].split(" articles")[0])
+    assert queued > 0
+    repair = site.manage("check_index", "--repair")
+    assert repair.returncode == 0
+    assert "0 missing, 0 orphaned, 0 stale" in site.manage("check_index").stdout

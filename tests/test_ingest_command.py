@@ -189,3 +189,38 @@ def test_it_ingests_pages_whose_names_have_odd_characters(name: str, page_dir: P
     out, err = ingest(page_dir)
     assert err == "" and "1 pages" in out
     assert Page.objects.filter(source=name).exists()
+
+
+def test_it_skips_a_symlink_loop_and_ingests_the_good_files(page_dir: Path) -> None:
+    (page_dir / "a_loop.txt").symlink_to("a_loop.txt")
+    (page_dir / "b_good.txt").write_text(SEED.read_text(encoding="utf-8"))
+    out, err = ingest(page_dir)
+    assert err.strip().splitlines() == [
+        f"error: {page_dir / 'a_loop.txt'}: broken symlink or symlink loop, skipped"
+    ]
+    assert "1 pages" in out and "1 errors" in out
+    assert Page.objects.filter(source="b_good.txt").exists()
+    assert not Page.objects.filter(source="a_loop.txt").exists()
+
+
+def test_a_symlink_loop_alone_is_refused_and_stores_nothing(page_dir: Path) -> None:
+    (page_dir / "loop.txt").symlink_to("loop.txt")
+    before = snapshot()
+    err = _failing_ingest(page_dir / "loop.txt")
+    assert err.strip() == f"error: {page_dir / 'loop.txt'}: broken symlink or symlink loop, skipped"
+    assert snapshot() == before
+
+
+def test_it_refuses_a_page_longer_than_the_pipeline_is_bounded_for(
+    page_dir: Path, settings
+) -> None:
+    settings.INGEST_MAX_CHARS = 1000
+    path = page_dir / "long.txt"
+    text = SEED.read_text(encoding="utf-8")
+    path.write_text(text)
+    before = snapshot()
+    err = _failing_ingest(path)
+    assert err.strip() == (
+        f"error: {path}: page too long ({len(text):,} characters; the limit is 1,000)"
+    )
+    assert snapshot() == before

@@ -28,9 +28,9 @@ _SENTENCE_BREAK = re.compile(r"[。！？!?；;\n]")
 
 
 class Linker(Protocol):
-    def parks_in(self, text: str) -> list[str]: ...
-
     def find_mentions(self, text: str) -> list[ParkMention]: ...
+
+    def parks_in(self, text: str) -> list[str]: ...
 
     def main_park(
         self, *, title: str, kicker: str = "", subtitle: str = "", body: str = ""
@@ -50,9 +50,13 @@ def process_page(text: str, linker: Linker) -> list[ArticleDraft]:
     for draft in drafts:
         link_parks(draft, linker)
         draft.figures = extract_figures(draft.body)
-        sentences = sentence_bounds(draft.body)
-        for figure in draft.figures:
-            figure.park = figure_park(figure, draft, sentences, linker)
+        if draft.figures:
+            # One scan of the body for every figure: scanning each figure's sentence again
+            # made a long run-on sentence of figures cost its length squared.
+            zones = ZonesInText(linker.find_mentions(draft.body))
+            sentences = sentence_bounds(draft.body)
+            for figure in draft.figures:
+                figure.park = figure_park(figure, draft, sentences, zones)
     return drafts
 
 
@@ -81,17 +85,39 @@ def sentence_bounds(text: str) -> list[int]:
     return [0, *(m.end() for m in _SENTENCE_BREAK.finditer(text))]
 
 
+class ZonesInText:
+    """The zone mentions of one text, in order, for lookups by offset."""
+
+    def __init__(self, mentions: list[ParkMention]) -> None:
+        self.mentions = mentions
+        self.starts = [m.start for m in mentions]
+
+    def last_within(self, start: int, end: int) -> str | None:
+        """The zone of the last mention lying wholly inside [start, end)."""
+        at = bisect.bisect_left(self.starts, end) - 1
+        while at >= 0 and self.mentions[at].start >= start:
+            if self.mentions[at].end <= end:
+                return self.mentions[at].park
+            at -= 1
+        return None
+
+    def first_within(self, start: int, end: int) -> str | None:
+        """The zone of the first mention lying wholly inside [start, end)."""
+        at = bisect.bisect_left(self.starts, start)
+        if at < len(self.mentions) and self.mentions[at].end <= end:
+            return self.mentions[at].park
+        return None
+
+
 def figure_park(
-    figure: FigureDraft, draft: ArticleDraft, sentences: list[int], linker: Linker
+    figure: FigureDraft, draft: ArticleDraft, sentences: list[int], zones: ZonesInText
 ) -> str | None:
     """The zone the figure's sentence speaks of (the one named last before it), else the
     article's."""
-    body = draft.body
     at = bisect.bisect_right(sentences, figure.start) - 1
     start = sentences[at]
-    end = sentences[at + 1] if at + 1 < len(sentences) else len(body)
-    before = linker.parks_in(body[start : figure.start])
+    end = sentences[at + 1] if at + 1 < len(sentences) else len(draft.body)
+    before = zones.last_within(start, figure.start)
     if before:
-        return before[-1]
-    after = linker.parks_in(body[figure.end : end])
-    return after[0] if after else draft.park
+        return before
+    return zones.first_within(figure.end, end) or draft.park

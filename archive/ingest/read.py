@@ -33,8 +33,12 @@ class RawPage:
     content_hash: str
 
 
-def read_page(path: Path, max_bytes: int) -> RawPage:
-    """The decoded text of one page file, or PageReadError."""
+def read_page(
+    path: Path, max_bytes: int, source: str | None = None, max_chars: int | None = None
+) -> RawPage:
+    """The decoded text of one page file, or PageReadError. `source` is the page's key
+    (its path relative to the ingest root); the file name when not given. `max_chars`:
+    the longest text the pipeline is known to handle in bounded time and memory."""
     if not path.exists():
         raise PageReadError(path, "no such file")
     if not path.is_file():
@@ -54,12 +58,16 @@ def read_page(path: Path, max_bytes: int) -> RawPage:
         raise PageReadError(path, "binary file, not a text page")
     text, encoding = decode(path, data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if max_chars is not None and len(text) > max_chars:
+        raise PageReadError(
+            path, f"page too long ({len(text):,} characters; the limit is {max_chars:,})"
+        )
     if not text.strip():
         raise PageReadError(path, "no text in file (only whitespace)")
     if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
         raise PageReadError(path, "no Chinese text in file")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return RawPage(path.name, path, text, encoding, digest)
+    return RawPage(source or path.name, path, text, encoding, digest)
 
 
 def looks_binary(data: bytes) -> bool:

@@ -151,8 +151,11 @@ def _run_on_cluster(cluster: es.ParkNewsElasticsearchBackend, parsed: ParsedQuer
 
 
 def _hits(ids: list[tuple[int, float | None]], needles: list[str], marked: bool) -> list[Hit]:
-    articles = Article.objects.public().select_related("park", "page").in_bulk(
-        [pk for pk, _ in ids]
+    articles = (
+        Article.objects.public()
+        .select_related("park", "page")
+        .defer("page__raw_text")
+        .in_bulk([pk for pk, _ in ids])
     )
     stale = [pk for pk, _ in ids if pk not in articles]
     if stale:

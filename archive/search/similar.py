@@ -34,7 +34,12 @@ def similar_articles(article: Article, limit: int = 5) -> list[Article]:
     except SearchUnavailable:
         log.warning("similar articles: index unavailable, using the same park")
         ids = []
-    found = Article.objects.public().select_related("park", "page").in_bulk(ids)
+    found = (
+        Article.objects.public()
+        .select_related("park", "page")
+        .defer("page__raw_text")
+        .in_bulk(ids)
+    )
     result = [found[pk] for pk in ids if pk in found]
     if not result and article.park_id:
         result = list(
@@ -42,6 +47,7 @@ def similar_articles(article: Article, limit: int = 5) -> list[Article]:
             .filter(park_id=article.park_id)
             .exclude(pk=article.pk)
             .select_related("park", "page")
+            .defer("page__raw_text")
             .order_by("-page__issue_date", "-pk")[:limit]
         )
     return result[:limit]

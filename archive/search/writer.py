@@ -73,13 +73,14 @@ def _writable() -> tuple[Backend, Path | str]:
 
 
 def stuck_for() -> float | None:
-    """Seconds since the last successful write while articles are pending, else None."""
-    if not pending_ids():
-        return None
-    try:
-        return max(0.0, time.time() - synced_path().stat().st_mtime)
-    except FileNotFoundError:
-        return float("inf")
+    """Seconds the oldest pending article has waited in the outbox, else None (nothing
+    pending): the age of the oldest task row, so lag is known at once, with its true age."""
+    from archive.models import IndexTask
+
+    oldest = IndexTask.objects.order_by("pk").values_list("created_at", flat=True).first()
+    if oldest is not None:
+        return max(0.0, time.time() - oldest.timestamp())
+    return None
 
 
 def record_pending(ids: Iterable[int], using: str | None = None) -> None:

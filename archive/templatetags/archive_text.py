@@ -6,7 +6,6 @@ reaches the page unescaped.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -114,15 +113,21 @@ def page_pieces(raw_text: str, articles: Sequence[Article]) -> list[Piece]:
                 spans.append((start, end, article))
                 boundaries.update((start, end))
     cuts = sorted(boundaries)
+    at = {cut: i for i, cut in enumerate(cuts)}
+    # Owner of each run between two cuts, painted span by span: linear in the page, where
+    # asking every span about every run cost articles × articles on a big page.
+    owners: list[Article | None] = [None] * (len(cuts) - 1)
+    for start, end, article in spans:
+        for i in range(at[start], at[end]):
+            # Spans of two articles should not overlap; if they do, the first listed wins.
+            if owners[i] is None:
+                owners[i] = article
     pieces: list[Piece] = []
-    for start, end in itertools.pairwise(cuts):
-        # Spans of two articles should not overlap; if they do, the first listed wins.
-        article = next((a for s, e, a in spans if s <= start and end <= e), None)
-        text = raw_text[start:end]
-        if pieces and pieces[-1].article is article:
-            pieces[-1] = Piece(pieces[-1].text + text, article)
-        else:
-            pieces.append(Piece(text, article))
+    run_start = 0
+    for i, end in enumerate(cuts[1:]):
+        if i + 1 == len(owners) or owners[i + 1] is not owners[i]:
+            pieces.append(Piece(raw_text[cuts[run_start] : end], owners[i]))
+            run_start = i + 1
     return pieces
 
 

@@ -333,7 +333,7 @@ def test_an_error_names_the_host_on_one_line_and_never_the_password() -> None:
 
 
 @pytest.mark.django_db
-def test_an_unreachable_cluster_gives_the_broken_index_paths(client) -> None:
+def test_an_unreachable_cluster_gives_the_broken_index_paths(client, admin_client) -> None:
     port = closed_port()
     article = Article.objects.filter(park__name="西安高新区").order_by("pk").first()
     with site_on(f"http://127.0.0.1:{port}", f"parknews-down-{uuid.uuid4().hex[:8]}"):
@@ -342,6 +342,10 @@ def test_an_unreachable_cluster_gives_the_broken_index_paths(client) -> None:
         api = client.get("/api/search/", {"q": "高新区"})
         assert api.status_code == 503 and api.json()["error"] == UNAVAILABLE
         health = client.get("/healthz")
+        assert health.status_code == 503
+        # Hosts and error texts are for staff (and the log), not for anyone asking.
+        assert health.content.decode() == "search index: not answering"
+        health = admin_client.get("/healthz")
         assert health.status_code == 503
         assert health.content.decode() == (
             f"search index: Elasticsearch at 127.0.0.1:{port} did not answer (ConnectionError)"

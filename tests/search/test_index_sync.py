@@ -156,7 +156,10 @@ def test_healthz_reports_writes_that_stay_pending(client, xian, monkeypatch) -> 
     writer.record_pending([xian[0].pk])
     assert client.get("/healthz").status_code == 200  # pending for a moment is normal
     monkeypatch.setattr(writer, "stuck_for", lambda: 3600.0)
+    # The index still answers (/healthz 200, lag said); it is not ready (/readyz 503).
     response = client.get("/healthz")
+    assert response.status_code == 200 and b"waiting to be indexed for 60 min" in response.content
+    response = client.get("/readyz")
     assert response.status_code == 503 and b"waiting to be indexed for 60 min" in response.content
     monkeypatch.undo()
     writer.drain(wait=5, strict=True)

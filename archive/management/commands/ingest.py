@@ -10,13 +10,17 @@ never changes what is already stored. Ingesting the same page twice changes noth
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from archive.indexing import deferred_writes
 from archive.ingest.dates import (
@@ -31,6 +35,9 @@ from archive.ingest.pipeline import PIPELINE_VERSION, process_page
 from archive.ingest.read import PageReadError, read_page
 from archive.ingest.store import StoreResult, registry_entries, store_page, stored_unchanged
 from archive.search import writer
+
+# Page.source's length.
+KEY_MAX = 255
 
 
 class Command(BaseCommand):
@@ -47,6 +54,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="process the pages but store nothing"
         )
+        parser.add_argument(
+            "--root",
+            help="folder the page keys are relative to (default: each directory named, or a "
+            "file's own folder); e.g. --root archive archive/2020-03-06/",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         started = time.monotonic()
@@ -61,7 +73,11 @@ class Command(BaseCommand):
             given = given_meta(options["paper"], given_date, options["page_label"])
         except ValueError as error:
             raise CommandError(str(error)) from None
-        files, errors = collect_page_files([Path(str(p)) for p in options["paths"]])
+
+        root = Path(str(options["root"])) if options["root"] else None
+        if root is not None and not root.is_dir():
+            raise CommandError(f"--root: {root}: not a directory")
+        files, errors = collect_page_files([Path(str(p)) for p in options["paths"]], root)
         for message in errors:
             self.stderr.write(f"error: {message}")
         if not files and not errors:
@@ -70,30 +86,57 @@ class Command(BaseCommand):
         linker = ParkLinker(registry_entries())
         totals = _Totals()
         self.index_queue = _IndexQueue()
-        # Model signals queue their index writes here; the queue writes them in batches.
-        with deferred_writes():
-            for path in self.progress(files):
+        stopped = None
+        # The command reports index failures itself, on one line: the writer's own log
+        # (a traceback per retry) only at -v 2.
+        with _quiet_index_log(self.verbosity < 2), \
+                deferred_writes():
+            for position, (path, key) in enumerate(self.progress(files)):
                 try:
-                    self.ingest_file(path, linker, given, bool(options["dry_run"]), totals)
+                    self.ingest_file(
+                        path, key, linker, given, bool(options["dry_run"]), totals
+                    )
                 except PageReadError as error:
                     errors.append(str(error))
                     self.stderr.write(f"error: {error}")
                 except ValueError as error:
                     errors.append(str(error))
                     self.stderr.write(f"error: {path}: {error}")
+                except DatabaseError as error:
+                    # Read-only, full or gone: every later page would fail the same way.
+                    stopped = f"{path}: database refused the write: {_first_line(error)}"
+                    left = len(files) - position
+                    break
                 self.index_queue.flush_if_full()
             self.index_queue.flush()
 
         seconds = time.monotonic() - started
-        summary = totals.summary(seconds, len(errors), bool(options["dry_run"]))
+        # The last drain (leaving deferred_writes) may have written what a flush could not.
+        queued = len(writer.pending_ids()) if self.index_queue.failure else 0
+        failures = len(errors) + bool(stopped) + bool(queued)
+        summary = totals.summary(seconds, failures, bool(options["dry_run"]))
+        if stopped:
+            raise CommandError(f"{stopped}; ingest stopped, {left} pages not stored; {summary}")
+        if queued:
+            raise CommandError(
+                f"search index not updated ({self.index_queue.failure}): "
+                f"{queued} articles stay queued, run "
+                f"`manage.py check_index --repair` once the index is writable; {summary}"
+            )
         if totals.pages == 0 and errors:
             raise CommandError(f"nothing ingested; {summary}")
         self.stdout.write(self.style.SUCCESS(summary))
 
     def ingest_file(
-        self, path: Path, linker: ParkLinker, given: IssueMeta, dry_run: bool, totals: _Totals
+        self,
+        path: Path,
+        key: str,
+        linker: ParkLinker,
+        given: IssueMeta,
+        dry_run: bool,
+        totals: _Totals,
     ) -> None:
-        raw = read_page(path, settings.INGEST_MAX_BYTES)
+        raw = read_page(path, settings.INGEST_MAX_BYTES, key, settings.INGEST_MAX_CHARS)
         issue = given.over(sidecar_meta(path)).over(printed_meta(raw.text))
         unchanged = None if dry_run else stored_unchanged(raw, PIPELINE_VERSION)
         if unchanged:
@@ -125,7 +168,14 @@ class Command(BaseCommand):
         )
         self.index_queue.page_stored()
         totals.add(result)
-        if self.verbosity >= 2:
+        if result.page_status == "updated" and self.verbosity >= 1:
+            # Never a silent replacement: a page stored under this key had other text.
+            self.stdout.write(
+                f"{raw.source}: text differs from the page stored under this key; updated "
+                f"in place ({result.articles_new} new, {result.articles_updated} updated, "
+                f"{result.articles_unchanged} unchanged articles)"
+            )
+        elif self.verbosity >= 2:
             self.stdout.write(
                 f"{raw.source}: {result.page_status}, {result.articles_new} new, "
                 f"{result.articles_updated} updated, {result.articles_unchanged} unchanged"
@@ -151,6 +201,7 @@ class _IndexQueue:
 
     def __init__(self) -> None:
         self.pages = 0
+        self.failure: str | None = None
 
     def page_stored(self) -> None:
         self.pages += 1
@@ -162,7 +213,10 @@ class _IndexQueue:
     def flush(self) -> None:
         if self.pages:
             # Ingest may wait longer for the index lock than a web request would.
-            writer.drain(wait=60.0)
+            try:
+                writer.drain(wait=60.0, strict=True, retry=False)
+            except Exception as error:  # the queue keeps the articles: say so, go on
+                self.failure = _first_line(error) or type(error).__name__
             self.pages = 0
 
 
@@ -188,9 +242,18 @@ class _Totals:
         )
 
 
-def collect_page_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Page files named or found below the directories, and the problems met."""
-    files: list[Path] = []
+def collect_page_files(
+    paths: list[Path], root: Path | None = None
+) -> tuple[list[tuple[Path, str]], list[str]]:
+    """(file, page key) for every page file named or found below the directories, and the
+    problems met.
+
+    A page's key is its path relative to the ingest root: `root` when given, else the
+    directory named (so `ingest archive/` keys `archive/issue1/page01.txt` as
+    `issue1/page01.txt`), else the file's own directory (its bare name, as keys were
+    before folders counted).
+    """
+    files: list[tuple[Path, str]] = []
     errors: list[str] = []
     for path in paths:
         if path.is_dir():
@@ -198,22 +261,80 @@ def collect_page_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
             errors += skipped
             if not found and not skipped:
                 errors.append(f"{path}: no *.txt page files in directory")
-            files += found
+            files += [(p, page_key(p, root or path)) for p in found]
         elif path.exists():
-            files.append(path)
+            files.append((path, page_key(path, root or path.parent)))
+        elif path.is_symlink():
+            errors.append(f"{path}: broken symlink or symlink loop, skipped")
         else:
             errors.append(f"{path}: no such file or directory")
-    unique = list(dict.fromkeys(files))
-    return unique, errors
+    by_path: dict[Path, str] = {}
+    by_key: dict[str, Path] = {}
+    for path, key in files:
+        if path in by_path:
+            continue
+        if len(key) > KEY_MAX:
+            errors.append(f"{path}: page key longer than {KEY_MAX} characters, skipped")
+            continue
+        if key in by_key:
+            errors.append(
+                f"{path}: same page key {key!r} as {by_key[key]}; skipped "
+                "(give --root the folder that holds both)"
+            )
+            continue
+        by_path[path] = key
+        by_key[key] = path
+    return list(by_path.items()), errors
+
+
+def page_key(path: Path, root: Path) -> str:
+    """The path of `path` below `root`, with / between folders; the file name when it is
+    not below `root`."""
+    try:
+        return path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _pages_below(directory: Path) -> tuple[list[Path], list[str]]:
     root = directory.resolve()
     found, skipped = [], []
     for path in sorted(directory.rglob("*.txt")):
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            skipped.append(f"{path}: symlink to outside {directory}, skipped")
-            continue
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                # a.txt -> a.txt, or a link to nothing: skip it, ingest the rest.
+                skipped.append(f"{path}: broken symlink or symlink loop, skipped")
+                continue
+            if not target.is_relative_to(root):
+                skipped.append(f"{path}: symlink to outside {directory}, skipped")
+                continue
         if path.is_file():
             found.append(path)
     return found, skipped
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+class _DropRecords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+@contextmanager
+def _quiet_index_log(quiet: bool) -> Iterator[None]:
+    """Inside, the index writer logs nothing (when quiet): the command reports a failed
+    index write on one line of its own. (Work left in the index outbox is written by the
+    next writer or `manage.py index_worker`; nothing retries at process exit.)"""
+    logger = logging.getLogger("archive.search.writer")
+    drop = _DropRecords()
+    if quiet:
+        logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
