@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from whoosh import query as wq
 
 from archive.models import Article, Park
-from archive.search import arrays, dictionary, facets, highlight, suggest
+from archive.search import arrays, conditions, dictionary, facets, highlight, suggest
 from archive.search import compile as qc
 from archive.search import elasticsearch_backend as es
 from archive.search.backend import get_backend
@@ -74,11 +74,12 @@ def search(
     outcome = Outcome(params=params, parsed=parsed, sort=sort, notes=list(parsed.notes))
     dictionary.load_database_parks()
     wanted = facets.FACETS if with_facets else ()
+    ids = conditions.restriction(parsed.conditions)
     cluster = es.active()
     if cluster is not None:
-        found = _run_on_cluster(cluster, parsed, sort, params, wanted)
+        found = _run_on_cluster(cluster, parsed, sort, params, wanted, ids)
     else:
-        match = qc.match_plan(parsed, params.filters)
+        match = qc.match_plan(parsed, params.filters, ids)
         rank = qc.rank_query(parsed) if sort == "relevance" else None
         found = get_backend().read(lambda s: _run(s, match, rank, sort, params, wanted))
 
@@ -98,10 +99,11 @@ def search(
 
 
 def count_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]) -> int:
+    ids = conditions.restriction(parsed.conditions)
     cluster = es.active()
     if cluster is not None:
-        return cluster.count_articles(es.article_query(parsed, filters))
-    plan = qc.match_plan(parsed, filters)
+        return cluster.count_articles(es.article_query(parsed, filters, ids))
+    plan = qc.match_plan(parsed, filters, ids)
     return get_backend().read(lambda s: len(qc.matching_array(s, plan)))
 
 
@@ -126,9 +128,10 @@ def _run(searcher: Any, match: qc.MatchPlan, rank: wq.Query | None, sort: str,
 
 
 def _run_on_cluster(cluster: es.ParkNewsElasticsearchBackend, parsed: ParsedQuery, sort: str,
-                    params: SearchParams, wanted: tuple[facets.Facet, ...]) -> _Found:
+                    params: SearchParams, wanted: tuple[facets.Facet, ...],
+                    ids: conditions.Restriction) -> _Found:
     """`_run` on Elasticsearch: the same matches, facet counts, ranking and paging."""
-    match = es.article_query(parsed, params.filters)
+    match = es.article_query(parsed, params.filters, ids)
     needles = [n.text for clause in parsed.positive for n in clause.needles]
     rank = es.rank_query(needles) if sort == "relevance" else []
     per_page = params.per_page
