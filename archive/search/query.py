@@ -49,7 +49,9 @@ QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "《": "》", "‘
 # Punctuation that separates words (after NFKC: ，；：（）！？ are , ; : ( ) ! ?). Not
 # `-` `.` `%` `/` `·`, which are parts of numbers, dates and names (2016-2019, 71.69,
 # 阿依·买买提).
-SEPARATORS = frozenset(",;:()[]{}!?、。【】〔〕〖〗〈〉…～~")
+SEPARATORS = frozenset(",;:()[]{}!?、。【】〔〕〖〗〈〉～~—")
+# NFKC would make these `...`, which reads as a date range.
+_ELLIPSES = str.maketrans({"…": " ", "⋯": " ", "︙": " "})
 FIELDS = {
     "title": "title", "标题": "title",
     "author": "author", "作者": "author",
@@ -184,7 +186,7 @@ class _Token:
 def clean_input(raw: str) -> tuple[str, list[str]]:
     """NFKC, control and format characters to spaces, whitespace collapsed, cut to size."""
     notes = []
-    text = raw[: MAX_INPUT_CHARS * 8]
+    text = raw[: MAX_INPUT_CHARS * 8].translate(_ELLIPSES)
     text = "".join(
         " " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") else ch for ch in text
     )
@@ -227,17 +229,18 @@ def _lex(text: str, notes: list[str]) -> list[_Token]:
         else:
             j = _word_end(text, i)
             word = text[i:j]
-            name = word.lstrip("-")
-            if j < n and text[j] == ":" and name.lower() in FIELDS:
+            # A field name folds like text: 標題 is 标题, TITLE is title.
+            name = FIELDS.get(fold_needle(word.lstrip("-"))) if j < n and text[j] == ":" else None
+            if name:
                 # A field: its value is a phrase or the word after the colon.
                 negated = word.startswith("-")
                 start = j + 1
                 if start < n and text[start] in QUOTES:
                     value, i = _read_quoted(text, start, notes)
-                    tokens.append(_Token(value, True, negated, FIELDS[name.lower()]))
+                    tokens.append(_Token(value, True, negated, name))
                 else:
                     i = _word_end(text, start)
-                    tokens.append(_Token(text[start:i], False, negated, FIELDS[name.lower()]))
+                    tokens.append(_Token(text[start:i], False, negated, name))
                 continue
             if word in ("-", "－") and j < n and text[j] in QUOTES:
                 tokens.append(_Token("", quoted=False, negated=True))  # -"phrase"
