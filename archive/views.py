@@ -25,6 +25,9 @@ from django.views.decorators.http import require_safe
 from pypinyin import lazy_pinyin
 
 from archive.models import Article, Figure, Page, Park
+from archive.search.highlight import find_spans
+from archive.search.params import MAX_Q_CHARS
+from archive.search.query import parse
 from archive.search.similar import similar_articles
 from archive.serializers import article_json, articles_for_export, number
 from archive.templatetags.archive_charts import Chart, build_chart, pick_chart_unit
@@ -239,7 +242,11 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         article.figures.filter(deleted=False).select_related("park").order_by("position")
     )
     mentioned = [p for p in article.parks.all() if p.pk != article.park_id]
+    q, needles, matches = search_marks(request, article)
     context = {
+        "q": q,
+        "needles": needles,
+        "match_count": matches,
         "article": article,
         "figures": figures,
         "marked": {figure.pk for _, _, figure in figure_marks(article.body, figures)},
@@ -249,6 +256,17 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "similar": similar_to(article),
     }
     return render(request, "archive/article_detail.html", context)
+
+
+def search_marks(request: HttpRequest, article: Article) -> tuple[str, list[str], int]:
+    """The search a reader came from (`?q=`, as the result links carry it): the query,
+    the needles to mark in the article and how many places they mark."""
+    q = str(request.GET.get("q", ""))[:MAX_Q_CHARS]
+    parsed = parse(q)
+    needles = [] if parsed.unsearchable else parsed.needles()
+    texts = (article.kicker, article.title, article.subtitle, article.body)
+    matches = sum(len(find_spans(text, needles)) for text in texts if text) if needles else 0
+    return q.strip(), needles, matches
 
 
 def similar_to(article: Article) -> list[Article]:

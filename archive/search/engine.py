@@ -49,6 +49,7 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     suggestion: str | None = None
     parks: list[Park] = field(default_factory=list)
+    zone_gaps: list[suggest.ZoneGap] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +96,7 @@ def search(
         outcome.parks = suggest.parks_matching(parsed)
         if found.count == 0:
             outcome.suggestion = suggest.suggestion(parsed, params.filters)
+            outcome.zone_gaps = suggest.zone_gaps(parsed, params.filters)
     return outcome
 
 
