@@ -7,17 +7,22 @@ of `conditions.py`'s queries and of the index.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 
 from archive.ingest.figures import normalise_unit
 from archive.models import Article, Figure
+from archive.search import writer
+from tests.conftest import SHARED
 from tests.search.conftest import expected, norm
 
 pytestmark = pytest.mark.django_db
+DEV_PAGES = SHARED / "dev" / "pages"
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">": lambda a, b: a > b and not math.isclose(a, b),
@@ -175,3 +180,26 @@ def test_the_api_writes_conditions_back(api) -> None:
     assert body["query"] == "动力电池 总投资>=10亿元 author:洪恒飞"
 
 
+
+
+@pytest.mark.skipif(not DEV_PAGES.is_dir(), reason="../shared/dev/pages not present")
+def test_every_operator_equals_the_oracle_over_the_development_pages(
+    found, scratch_index, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("ingest", str(DEV_PAGES), verbosity=0)
+    writer.sync_articles(list(Article.objects.public().values_list("pk", flat=True)), strict=True)
+    for op in (">", ">=", "<", "<=", "="):
+        for figure in Figure.objects.public().exclude(label="").order_by("pk")[:40:8]:
+            q = f"{figure.label}{op}{figure.value:g}{figure.unit}"
+            assert found(q) == figure_oracle(figure.label, op, figure.value, figure.unit), q
+    assert found("总投资>=10亿元") == figure_oracle("总投资", ">=", 10, "亿元")
+    years = sorted({a.page.issue_date.year for a in public() if a.page.issue_date})
+    for low, high in itertools.pairwise(years):
+        assert found(f"{low}..{high}") == date_oracle(date(low, 1, 1), date(high, 12, 31))
+    articles = public()
+    for name in sorted({n for a in articles for n in a.authors})[:10]:
+        want = {a.pk for a in articles if any(name in author for author in a.authors)}
+        assert found(f"作者:{name}") == want, name
+    for park in sorted({a.park for a in articles if a.park}, key=lambda p: p.name)[:10]:
+        assert found(f"园区:{park.name}") == {a.pk for a in articles if a.park == park}
