@@ -157,7 +157,8 @@ def _clause(needle: str | tuple[str, str]) -> dict[str, Any]:
                                                                                needle[0])
 
 
-def _needle(needle: Needle) -> str | tuple[str, str]:
+def needle_of(needle: Needle) -> str | tuple[str, str]:
+    """A parsed needle as `match_query` and `rank_query` take it."""
     return ("headline", needle.text) if needle.field == "title" else needle.text
 
 
@@ -170,18 +171,21 @@ def article_query(
     for param, values in filters.items():
         facet = BY_PARAM[param]
         by_field[facet.field] = [int(v) if facet.numeric else str(v) for v in values]
-    required = [[_needle(n) for n in clause.needles] for clause in parsed.positive]
-    excluded = [_needle(n) for clause in parsed.negative for n in clause.needles]
+    required = [[needle_of(n) for n in clause.needles] for clause in parsed.positive]
+    excluded = [needle_of(n) for clause in parsed.negative for n in clause.needles]
     return match_query(required, excluded, by_field, ids, parsed.unsearchable)
 
 
-def rank_query(needles: Iterable[str]) -> list[dict[str, Any]]:
-    """Scoring clauses: the needle in the text and (boosted) the headline, its words."""
+def rank_query(needles: Iterable[str | tuple[str, str]]) -> list[dict[str, Any]]:
+    """Scoring clauses: the needle in the text (not for a `title:` needle, as in
+    `compile.rank_query`) and (boosted) the headline, its words."""
     should: list[dict[str, Any]] = []
-    for needle in needles:
+    for item in needles:
+        needle = _text(item)
         if not analysis.fold_needle(needle):
             continue
-        should.append(needle_clause(needle, "text"))
+        if isinstance(item, str):
+            should.append(needle_clause(needle, "text"))
         should.append(
             {"bool": {"should": [needle_clause(needle, "headline")], "boost": HEADLINE_BOOST}}
         )

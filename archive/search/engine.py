@@ -134,7 +134,7 @@ def _run_on_cluster(cluster: es.ParkNewsElasticsearchBackend, parsed: ParsedQuer
                     ids: conditions.Restriction) -> _Found:
     """`_run` on Elasticsearch: the same matches, facet counts, ranking and paging."""
     match = es.article_query(parsed, params.filters, ids)
-    needles = [n.text for clause in parsed.positive for n in clause.needles]
+    needles = [es.needle_of(n) for clause in parsed.positive for n in clause.needles]
     rank = es.rank_query(needles) if sort == "relevance" else []
     per_page = params.per_page
     found = cluster.search_articles(

@@ -198,6 +198,10 @@ def test_title_needles_and_conditions_become_the_same_plan_as_on_whoosh() -> Non
     groups = [c["bool"]["should"] for c in must if "bool" in c]
     assert groups == [[es.needle_clause("高新区", "headline")], [es.needle_clause("动力电池")]]
     assert es.needle_clause("疫情", "headline") in must_not
+    # A title needle ranks by the headline and its words, not the whole text.
+    rank = es.rank_query([es.needle_of(n) for c in parsed.positive for n in c.needles])
+    assert es.needle_clause("高新区", "text") not in rank
+    assert es.needle_clause("动力电池", "text") in rank
     # Conditions nothing satisfies, and input with nothing to search for, match nothing.
     nothing = Restriction(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     assert {"match_none": {}} in es.article_query(parse("高新区"), {}, nothing)["bool"]["filter"]
