@@ -11,6 +11,14 @@ graceful_timeout = 10
 preload_app = True
 accesslog = "-"
 errorlog = "-"
+# The request line (GET /search/?q=… HTTP/1.1) carries a pasted query: a Chinese
+# character is 9 bytes URL-encoded, so gunicorn's default of 4,094 bytes refuses about 450
+# characters with a bare English "Request Line is too large" instead of our page, and its
+# highest finite value, 8,190, still refuses about 900. 0 is gunicorn's "no limit of its
+# own", which its parser still caps at 1 MiB (gunicorn 27); the site cuts the query to
+# its own length (archive/search/query.py MAX_INPUT_CHARS) and says so on the page.
+# [GUNICORN_LIMIT_REQUEST_LINE]
+limit_request_line = int(os.getenv("GUNICORN_LIMIT_REQUEST_LINE", "0"))
 
 
 # The control socket (gunicornc) lives in the data directory, one per instance: gunicorn's

@@ -171,6 +171,13 @@ SCHEMAS: dict[str, Any] = {
         "query": {"type": "string", "description": "The query as understood."},
         "notes": _string_list(),
         "suggestion": NULLABLE_STRING,
+        "zone_gaps": {"type": "array", "description": "Zones the query names that the archive "
+                      "has no article about, with the nearest queries that find something.",
+                      "items": _closed({
+            "park": {"type": "string"}, "message": {"type": "string"},
+            "nearest": {"type": "array", "items": _closed({
+                "q": {"type": "string"}, "count": {"type": "integer"}})},
+        })},
         "parks": {"type": "array", "items": _closed({
             "name": {"type": "string"}, "url": {"type": "string"}, "filter": {"type": "string"},
         })},
@@ -268,6 +275,7 @@ EXAMPLE_SEARCH = {
     "page": 1, "num_pages": 1, "per_page": 10, "sort": "relevance", "query": "高新区",
     "notes": [], "suggestion": None,
     "parks": [{"name": "宁波高新区", "url": "/parks/ningbo/", "filter": "park=宁波高新区"}],
+    "zone_gaps": [],
 }  # fmt: skip
 EXAMPLE_FIGURES = {
     "count": 1,

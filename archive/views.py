@@ -40,6 +40,9 @@ from archive.comparison import COMPARE_SORTS, DEFAULT_COMPARE_SORT, ZoneRow, zon
 from archive.corrections import article_notes, attach_notes, figure_notes, public_history
 from archive.indicators import Indicator, indicator_named, indicator_of, indicators
 from archive.models import Article, Figure, Page, Park
+from archive.search.highlight import find_spans
+from archive.search.params import MAX_Q_CHARS
+from archive.search.query import parse
 from archive.search.similar import similar_articles
 from archive.serializers import article_json, articles_for_export, issue_date_fields, number
 from archive.templatetags.archive_charts import Chart, build_chart, pick_chart_group
@@ -381,7 +384,11 @@ def article_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     mentioned = [p for p in article.parks.all() if p.pk != article.park_id]
     corrections = list(article.corrections.all())
     notes = article_notes(article, corrections)
+    q, needles, matches = search_marks(request, article)
     context = {
+        "q": q,
+        "needles": needles,
+        "match_count": matches,
         "article": article,
         "figures": figures,
         "notes": notes,
@@ -399,6 +406,17 @@ def article_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "canonical": request.build_absolute_uri(article.get_absolute_url()),
     }
     return render(request, "archive/article_detail.html", context)
+
+
+def search_marks(request: HttpRequest, article: Article) -> tuple[str, list[str], int]:
+    """The search a reader came from (`?q=`, as the result links carry it): the query,
+    the needles to mark in the article and how many places they mark."""
+    q = str(request.GET.get("q", ""))[:MAX_Q_CHARS]
+    parsed = parse(q)
+    needles = [] if parsed.unsearchable else parsed.needles()
+    texts = (article.kicker, article.title, article.subtitle, article.body)
+    matches = sum(len(find_spans(text, needles)) for text in texts if text) if needles else 0
+    return q.strip(), needles, matches
 
 
 def similar_to(article: Article) -> list[Article]:

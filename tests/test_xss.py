@@ -51,6 +51,12 @@ def test_markup_in_a_page_is_escaped_on_every_screen(hostile_article: Article) -
     shown = "&lt;script&gt;x()&lt;/script&gt;"
     assert shown in client.get(hostile_article.get_absolute_url()).content.decode()
     assert shown in client.get("/search/?q=宁波高新区提升").content.decode()
+    # The query carried to the article marks matches inside hostile text, escaped.
+    marked = client.get(hostile_article.get_absolute_url(), {"q": "script 宁波"}).content.decode()
+    assert "&lt;<mark>script</mark>&gt;" in marked and "<mark>宁波</mark>" in marked
+    assert_escaped(marked, "article ?q=")
+    asked = client.get(hostile_article.get_absolute_url(), {"q": PAYLOAD + IMG}).content.decode()
+    assert_escaped(asked, "article ?q=payload")
     for url in ["/", hostile_article.get_absolute_url(), park.get_absolute_url(), "/figures/",
                 "/figures/?park=宁波高新区", "/search/?q=宁波高新区", "/search/?q=alert"]:
         response = client.get(url)

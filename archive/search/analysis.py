@@ -15,10 +15,11 @@ Two token streams are made from the same folded text:
 Both are plain Python (`grams()`, `words()`), so another engine can be fed the same
 tokens; the Whoosh tokenizers at the bottom only wrap them.
 
-Folding is NFKC plus lower case, one grapheme-ish cluster (a character and the combining
-marks after it) at a time so that every folded character knows where it came from in the
-original text; runs of whitespace become one space, and other control or format
-characters become a barrier that no gram and no phrase crosses.
+Folding is NFKC, lower case and traditional → simplified characters (`variants.py`,
+OpenCC's character table: `國家高新區` folds to `国家高新区`), one grapheme-ish cluster (a
+character and the combining marks after it) at a time so that every folded character
+knows where it came from in the original text; runs of whitespace become one space, and
+other control or format characters become a barrier that no gram and no phrase crosses.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from pathlib import Path
 from typing import Protocol
 
 from whoosh.analysis import Token, Tokenizer
+
+from archive.search import variants
 
 # Joins the fields of one document, and stands for any control character in a text.
 BARRIER = "\x1e"
@@ -109,15 +112,19 @@ def _fold_one_to_one(text: str) -> Folded | None:
 
 
 def _fold_cluster(cluster: str) -> str:
+    to_simplified = variants.table()
     out = []
     for ch in unicodedata.normalize("NFKC", cluster).lower():
-        out.append(SPACE if ch.isspace() else BARRIER if _is_barrier(ch) else ch)
+        out.append(
+            SPACE if ch.isspace() else BARRIER if _is_barrier(ch) else to_simplified.get(ch, ch)
+        )
     return "".join(out)
 
 
 @functools.lru_cache(maxsize=8)  # indexing folds each document's text for two fields
 def fold(text: str) -> Folded:
-    """NFKC-folded, lower-cased text with whitespace runs collapsed to one space."""
+    """NFKC-folded, lower-cased, simplified text with whitespace runs collapsed to one
+    space."""
     fast = _fold_one_to_one(text)
     if fast is not None:
         return fast

@@ -42,7 +42,7 @@ from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
-from archive.search import analysis, generations
+from archive.search import analysis, generations, variants
 from archive.search.facets import FACETS
 from archive.search.locking import index_write_lock
 from archive.search.whoosh_adapter import OpenSegments, commit_with_segments, open_searcher
@@ -59,8 +59,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Bump when analysis changes in a way that needs the index rebuilt.
-SCHEMA_VERSION = 3  # 3: spelling tables written beside each segment
+# Bump when analysis changes in a way that needs the index rebuilt (3: spelling tables
+# beside each segment; 4: traditional characters folded to simplified, `variants.py`; the
+# OpenCC release is in the signature).
+SCHEMA_VERSION = 4
 SIGNATURE_FILE = "parknews-schema.txt"
 FINGERPRINT = "fingerprint"
 # A writer waits this long for the lock (a bulk re-index holds it for a while).
@@ -173,7 +175,7 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         raise SearchBackendError(f"{field.index_fieldname}: field type {field.field_type!r}")
 
     def schema_signature(self) -> str:
-        parts = [f"v{SCHEMA_VERSION}"]
+        parts = [f"v{SCHEMA_VERSION}", f"opencc{variants.version()}"]
         for name, field in sorted(self.schema.items()):
             analyzer = getattr(field, "analyzer", None)
             parts.append(f"{name}:{type(field).__name__}:{type(analyzer).__name__}")

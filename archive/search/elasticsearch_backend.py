@@ -49,11 +49,12 @@ from haystack.utils import get_identifier
 
 from archive.search import analysis, spelling
 from archive.search.backend import SCHEMA_VERSION, SearchUnavailable, WriteReport, fingerprint
+from archive.search.conditions import NONE, Restriction
 from archive.search.facets import BY_PARAM
 from archive.search.params import MAX_PAGE, MAX_PER_PAGE
 
 if TYPE_CHECKING:
-    from archive.search.query import ParsedQuery
+    from archive.search.query import Needle, ParsedQuery
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,9 @@ ARTICLE_CT = "archive.article"
 HEADLINE_BOOST = 3.0
 WORDS = "words"
 FINGERPRINT = "fingerprint"
-# Bump when the token streams change in a way that needs the index rebuilt.
-TOKENS_VERSION = 1
+# Bump when the token streams change in a way that needs the index rebuilt (2: traditional
+# characters folded to simplified by `analysis.fold`).
+TOKENS_VERSION = 2
 SIGNATURE_KEY = "parknews_schema"
 # More values than the page and the API show (100), so the ranked head is exact.
 FACET_SIZE = 1000
@@ -115,47 +117,75 @@ def needle_clause(needle: str, field: str = "text") -> dict[str, Any]:
 
 
 def match_query(
-    required: Sequence[Sequence[str]],
-    excluded: Sequence[str] = (),
+    required: Sequence[Sequence[str | tuple[str, str]]],
+    excluded: Sequence[str | tuple[str, str]] = (),
     filters: Mapping[str, Sequence[str | int]] | None = None,
+    ids: Restriction = NONE,
+    nothing: bool = False,
 ) -> dict[str, Any]:
     """Exactly the articles with at least one needle of every group, none of `excluded`,
-    and every facet value in `filters` (index field name → values, all required)."""
+    every facet value in `filters` (index field name → values, all required), and an id
+    the query's conditions allow (`conditions.py`). A needle is a string (anywhere in the
+    text) or (field, string) (`headline` for `title:`)."""
     must: list[dict[str, Any]] = [{"term": {DJANGO_CT: ARTICLE_CT}}]
+    if nothing or ids.empty:
+        must.append({"match_none": {}})
+    if ids.only is not None and not ids.empty:
+        must.append({"terms": {DJANGO_ID: [str(i) for i in ids.only.tolist()]}})
     for field, values in (filters or {}).items():
         must += [{"term": {field: value}} for value in values]
     for group in required:
-        clauses = [needle_clause(n) for n in group if analysis.fold_needle(n)]
+        clauses = [_clause(n) for n in group if analysis.fold_needle(_text(n))]
         # A group none of whose needles can occur matches nothing (not everything).
         must.append(
             {"bool": {"should": clauses, "minimum_should_match": 1}}
             if clauses
             else {"match_none": {}}
         )
-    must_not = [needle_clause(n) for n in excluded if analysis.fold_needle(n)]
+    must_not = [_clause(n) for n in excluded if analysis.fold_needle(_text(n))]
+    if len(ids.without):
+        must_not.append({"terms": {DJANGO_ID: [str(i) for i in ids.without.tolist()]}})
     return {"bool": {"filter": must, "must_not": must_not}}
 
 
+def _text(needle: str | tuple[str, str]) -> str:
+    return needle if isinstance(needle, str) else needle[1]
+
+
+def _clause(needle: str | tuple[str, str]) -> dict[str, Any]:
+    return needle_clause(needle) if isinstance(needle, str) else needle_clause(needle[1],
+                                                                               needle[0])
+
+
+def needle_of(needle: Needle) -> str | tuple[str, str]:
+    """A parsed needle as `match_query` and `rank_query` take it."""
+    return ("headline", needle.text) if needle.field == "title" else needle.text
+
+
 def article_query(
-    parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]]
+    parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]], ids: Restriction = NONE
 ) -> dict[str, Any]:
-    """`compile.match_plan` for the cluster: the parsed clauses and the page's filters."""
+    """`compile.match_plan` for the cluster: the parsed clauses and conditions, and the
+    page's filters."""
     by_field: dict[str, list[str | int]] = {}
     for param, values in filters.items():
         facet = BY_PARAM[param]
         by_field[facet.field] = [int(v) if facet.numeric else str(v) for v in values]
-    required = [[n.text for n in clause.needles] for clause in parsed.positive]
-    excluded = [n.text for clause in parsed.negative for n in clause.needles]
-    return match_query(required, excluded, by_field)
+    required = [[needle_of(n) for n in clause.needles] for clause in parsed.positive]
+    excluded = [needle_of(n) for clause in parsed.negative for n in clause.needles]
+    return match_query(required, excluded, by_field, ids, parsed.unsearchable)
 
 
-def rank_query(needles: Iterable[str]) -> list[dict[str, Any]]:
-    """Scoring clauses: the needle in the text and (boosted) the headline, its words."""
+def rank_query(needles: Iterable[str | tuple[str, str]]) -> list[dict[str, Any]]:
+    """Scoring clauses: the needle in the text (not for a `title:` needle, as in
+    `compile.rank_query`) and (boosted) the headline, its words."""
     should: list[dict[str, Any]] = []
-    for needle in needles:
+    for item in needles:
+        needle = _text(item)
         if not analysis.fold_needle(needle):
             continue
-        should.append(needle_clause(needle, "text"))
+        if isinstance(item, str):
+            should.append(needle_clause(needle, "text"))
         should.append(
             {"bool": {"should": [needle_clause(needle, "headline")], "boost": HEADLINE_BOOST}}
         )

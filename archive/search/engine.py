@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 from whoosh import query as wq
 
 from archive.models import Article, Park
-from archive.search import arrays, dictionary, facets, highlight, suggest
+from archive.search import arrays, conditions, dictionary, facets, highlight, suggest
 from archive.search import compile as qc
 from archive.search import elasticsearch_backend as es
 from archive.search.backend import get_backend
@@ -52,6 +52,7 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     suggestion: str | None = None
     parks: list[Park] = field(default_factory=list)
+    zone_gaps: list[suggest.ZoneGap] = field(default_factory=list)
 
 
 @dataclass
@@ -77,11 +78,12 @@ def search(
     outcome = Outcome(params=params, parsed=parsed, sort=sort, notes=list(parsed.notes))
     dictionary.load_database_parks()
     wanted = facets.FACETS if with_facets else ()
+    ids = conditions.restriction(parsed.conditions)
     cluster = es.active()
     if cluster is not None:
-        found = _run_on_cluster(cluster, parsed, sort, params, wanted)
+        found = _run_on_cluster(cluster, parsed, sort, params, wanted, ids)
     else:
-        match = qc.match_plan(parsed, params.filters)
+        match = qc.match_plan(parsed, params.filters, ids)
         rank = qc.rank_query(parsed) if sort == "relevance" else None
         found = get_backend().read(lambda s: _run(s, match, rank, sort, params, wanted))
 
@@ -97,14 +99,16 @@ def search(
         outcome.parks = suggest.parks_matching(parsed)
         if found.count == 0:
             outcome.suggestion = suggest.suggestion(parsed, params.filters)
+            outcome.zone_gaps = suggest.zone_gaps(parsed, params.filters)
     return outcome
 
 
 def count_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]) -> int:
+    ids = conditions.restriction(parsed.conditions)
     cluster = es.active()
     if cluster is not None:
-        return cluster.count_articles(es.article_query(parsed, filters))
-    plan = qc.match_plan(parsed, filters)
+        return cluster.count_articles(es.article_query(parsed, filters, ids))
+    plan = qc.match_plan(parsed, filters, ids)
     return get_backend().read(lambda s: len(qc.matching_array(s, plan)))
 
 
@@ -129,10 +133,11 @@ def _run(searcher: Any, match: qc.MatchPlan, rank: wq.Query | None, sort: str,
 
 
 def _run_on_cluster(cluster: es.ParkNewsElasticsearchBackend, parsed: ParsedQuery, sort: str,
-                    params: SearchParams, wanted: tuple[facets.Facet, ...]) -> _Found:
+                    params: SearchParams, wanted: tuple[facets.Facet, ...],
+                    ids: conditions.Restriction) -> _Found:
     """`_run` on Elasticsearch: the same matches, facet counts, ranking and paging."""
-    match = es.article_query(parsed, params.filters)
-    needles = [n.text for clause in parsed.positive for n in clause.needles]
+    match = es.article_query(parsed, params.filters, ids)
+    needles = [es.needle_of(n) for clause in parsed.positive for n in clause.needles]
     rank = es.rank_query(needles) if sort == "relevance" else []
     per_page = params.per_page
     found = cluster.search_articles(

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from archive.models import Park
+from django.db.models import Count
+
+from archive.models import Article, Park
 from archive.registry import ZONE_SUFFIXES
 from archive.search import analysis, spelling
 from archive.search.query import Clause, Needle, ParsedQuery
 
 MAX_PARKS = 5
+MAX_NEAREST = 3
 _GENERIC = frozenset({*ZONE_SUFFIXES, "国家高新区", "高新", "园区", "开发区"})
 
 
@@ -96,7 +100,7 @@ def suggestion(parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]]) 
             changed = True
     if not changed:
         return None
-    candidate = ParsedQuery("", tuple(clauses))
+    candidate = ParsedQuery("", tuple(clauses), conditions=parsed.conditions)
     if count_matches(candidate, dict(filters)) == 0:
         return None
     return candidate.display()
@@ -134,3 +138,77 @@ def _nearest_words(text: str) -> list[str]:
     if cluster is not None:
         return cluster.corrections(text)
     return get_backend().read(lambda s: spelling.corrections(s, WORDS, text))
+
+
+# A zone the archive has no article about.
+
+
+@dataclass
+class ZoneGap:
+    """A query word names a zone no article is about: say so, and what is near."""
+
+    park: Park
+    covered: int  # zones that are the main zone of at least one article
+    nearest: list[tuple[str, int]] = field(default_factory=list)  # (query, results)
+
+    def message(self) -> str:
+        return f"本档案暂无{self.park.name}的报道；共收录 {self.covered} 个园区的报道"
+
+
+def zone_gaps(parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]]) -> list[ZoneGap]:
+    """For a query that found nothing: each word that names a zone (its name, full name or
+    an alias, or a longer word containing a name) no article is about, with the nearest
+    queries that do find something: the query without that word, then the word replaced
+    by covered zones of the same province, then by the most covered zones."""
+    from archive.search.engine import count_matches
+
+    coverage = dict(
+        Article.objects.public().filter(park__isnull=False)
+        .values_list("park").annotate(n=Count("pk")).values_list("park", "n")
+    )
+    gaps = []
+    for i, clause in enumerate(parsed.clauses):
+        if clause.negated or len(clause.needles) != 1 or clause.needles[0].field:
+            continue
+        park = _zone_named(clause.needles[0].text)
+        if park is None or coverage.get(park.pk) or any(g.park == park for g in gaps):
+            continue
+        gap = ZoneGap(park, len(coverage))
+        others = parsed.clauses[:i] + parsed.clauses[i + 1 :]
+
+        def offer(clauses: tuple[Clause, ...], gap: ZoneGap = gap) -> None:
+            candidate = ParsedQuery("", clauses, conditions=parsed.conditions)
+            if candidate.display() in (q for q, _ in gap.nearest):
+                return
+            count = count_matches(candidate, dict(filters))
+            if count:
+                gap.nearest.append((candidate.display(), count))
+
+        if any(not c.negated for c in others) or parsed.conditions:
+            offer(others)
+        covered = Park.objects.filter(pk__in=coverage)
+        ranked = sorted(covered, key=lambda p: (p.province != park.province, -coverage[p.pk],
+                                                p.name))
+        for other in ranked:
+            if len(gap.nearest) >= MAX_NEAREST:
+                break
+            offer((*others[:i], Clause((Needle(analysis.fold_needle(other.name)),)), *others[i:]))
+        gaps.append(gap)
+    return gaps
+
+
+def _zone_named(needle: str) -> Park | None:
+    """The zone a query word names: by a whole name first, else a name inside the word."""
+    if len(needle) < 2 or needle in _GENERIC:
+        return None
+    best: tuple[int, str, int] | None = None
+    for pk, name, names in _parks():
+        if needle in names:
+            score = 3
+        elif any(len(n) >= 3 and n in needle for n in names):
+            score = 2
+        else:
+            continue
+        if best is None or (score, name) > (best[0], best[1]):
+            best = (score, name, pk)
+    return Park.objects.filter(pk=best[2]).first() if best else None

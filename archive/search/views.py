@@ -7,7 +7,7 @@ and an index that does not answer gives a 503 with a message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,6 +18,7 @@ from archive.search import engine
 from archive.search.backend import SearchUnavailable
 from archive.search.facets import BY_PARAM, FACETS, VALUES_MAX
 from archive.search.params import SORTS, SearchParams, read_params
+from archive.search.query import MAX_INPUT_CHARS
 from archive.serializers import issue_date_fields
 
 FACET_VALUES_SHOWN = 8
@@ -42,6 +43,13 @@ class FacetBox:
 
 
 @dataclass
+class ZoneGapView:
+    message: str
+    park_url: str
+    nearest: list[tuple[str, int, str]]  # (query, results, url)
+
+
+@dataclass
 class ActiveFilter:
     param: str
     label: str
@@ -52,7 +60,9 @@ class ActiveFilter:
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     params, notes = read_params(request.GET)
-    context: dict[str, Any] = {"params": params, "q": params.q, "notes": notes}
+    context: dict[str, Any] = {
+        "params": params, "q": params.q, "notes": notes, "max_q": MAX_INPUT_CHARS,
+    }
     try:
         outcome = engine.search(params)
     except SearchUnavailable:
@@ -84,6 +94,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
             for park in outcome.parks
         ],
         browsing=outcome.parsed.matches_all,
+        zone_gaps=[
+            ZoneGapView(
+                gap.message(),
+                gap.park.get_absolute_url(),
+                [(q, n, replace(params, q=q, page=1).querystring()) for q, n in gap.nearest],
+            )
+            for gap in outcome.zone_gaps
+        ],
     )
     return render(request, "search/search.html", context)
 
@@ -127,6 +145,11 @@ def search_api(request: HttpRequest) -> JsonResponse:
         "parks": [
             {"name": p.name, "url": p.get_absolute_url(), "filter": f"park={p.name}"}
             for p in outcome.parks
+        ],
+        "zone_gaps": [
+            {"park": gap.park.name, "message": gap.message(),
+             "nearest": [{"q": q, "count": n} for q, n in gap.nearest]}
+            for gap in outcome.zone_gaps
         ],
     }
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})

@@ -14,7 +14,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from archive.models import Article, Figure
-from archive.templatetags.archive_format import QUALIFIERS_AFTER_NUMBER, printed_value
+from archive.search import highlight as search_marks
+from archive.templatetags.archive_format import (
+    QUALIFIERS_AFTER_NUMBER,
+    printed_value,
+)
 
 register = template.Library()
 
@@ -71,9 +75,18 @@ def mark_html(text: str, figure: Figure) -> SafeString:
     )
 
 
-def body_paragraphs(body: str, figures: Iterable[Figure]) -> list[SafeString]:
-    """The body's paragraphs as HTML, each figure's words linked to its entry below."""
+def body_paragraphs(
+    body: str, figures: Iterable[Figure], needles: Sequence[str] = ()
+) -> list[SafeString]:
+    """The body's paragraphs as HTML, each figure's words linked to its entry below and,
+    with `needles` (a search's, `highlight.find_spans`), its matches in <mark>."""
     marks = figure_marks(body, figures)
+    spans = search_marks.find_spans(body, needles) if needles else []
+
+    def text(start: int, end: int) -> SafeString:
+        # `mark` escapes the text and adds only <mark> around the matches.
+        return mark_safe(search_marks.mark(body, spans, start, end))
+
     paragraphs = []
     offset = 0
     for line in body.split("\n"):
@@ -84,10 +97,10 @@ def body_paragraphs(body: str, figures: Iterable[Figure]) -> list[SafeString]:
             # A mark never spans a paragraph break: the number and unit sit on one line.
             if start < offset or stop > end:
                 continue
-            pieces.append(body[cursor:start])
-            pieces.append(mark_html(body[start:stop], figure))
+            pieces.append(text(cursor, start))
+            pieces.append(mark_html(text(start, stop), figure))
             cursor = stop
-        pieces.append(body[cursor:end])
+        pieces.append(text(cursor, end))
         if line.strip():
             paragraphs.append(format_html_join("", "{}", ((p,) for p in pieces)))
         offset = end + 1
@@ -132,11 +145,20 @@ def page_pieces(raw_text: str, articles: Sequence[Article]) -> list[Piece]:
 
 
 @register.simple_tag
-def marked_body(article: Article, figures: Iterable[Figure]) -> SafeString:
-    """<p> per paragraph of the article body, with its figures marked."""
+def marked_body(
+    article: Article, figures: Iterable[Figure], needles: Sequence[str] = ()
+) -> SafeString:
+    """<p> per paragraph of the article body, with its figures (and search matches)
+    marked."""
     return format_html_join(
-        "\n", "<p>{}</p>", ((p,) for p in body_paragraphs(article.body, figures))
+        "\n", "<p>{}</p>", ((p,) for p in body_paragraphs(article.body, figures, needles))
     )
+
+
+@register.simple_tag
+def marked_text(text: str, needles: Sequence[str] = ()) -> SafeString:
+    """Text escaped, with a search's matches in <mark>."""
+    return search_marks.highlight(text or "", needles)
 
 
 @register.simple_tag

@@ -46,8 +46,31 @@ def found(api):
 
 
 def norm(text: str) -> str:
-    """The oracle's folding: NFKC, lower case, whitespace runs as one space."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    """The oracle's folding: NFKC, lower case, OpenCC's t2s for each character on its own,
+    whitespace runs as one space."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(_t2s_characters(text).split())
+
+
+_T2S = None
+_t2s_cache: dict[str, str] = {}
+
+
+def _t2s_characters(text: str) -> str:
+    """Each character converted on its own (the index folds characters, not phrases)."""
+    global _T2S
+    if _T2S is None:
+        import opencc
+
+        _T2S = opencc.OpenCC("t2s")
+    out = []
+    for ch in text:
+        to = _t2s_cache.get(ch)
+        if to is None:
+            converted = _T2S.convert(ch)
+            to = _t2s_cache[ch] = converted if len(converted) == 1 else ch
+        out.append(to)
+    return "".join(out)
 
 
 def searchable(article: Article) -> list[str]:

@@ -21,6 +21,17 @@ def test_fold_is_nfkc_lower_case_with_whitespace_collapsed_and_maps_back() -> No
     assert text[slice(*folded.span(0, 3))] == "ＩＤＣ"
 
 
+def test_fold_turns_traditional_into_simplified_character_by_character() -> None:
+    text = "本報訊 國家高新區，後來"
+    folded = fold(text)
+    assert folded.text == "本报讯 国家高新区,后来"
+    assert fold("國家高新区").text == fold("国家高新区").text
+    start = folded.text.index("国家高新区")
+    assert text[slice(*folded.span(start, start + 5))] == "國家高新區"
+    # Characters simplified text uses every day stay as they are.
+    assert fold("什么 著名 乾隆").text == "什么 著名 干隆"
+
+
 def test_fold_keeps_combining_marks_with_their_letter_and_bars_control_characters() -> None:
     assert fold("cafe\u0301").text == "café"
     assert fold("a\x00b\u200bc").text == f"a{BARRIER}b{BARRIER}c"

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -36,6 +37,7 @@ from archive.search import writer
 from archive.search.analysis import BARRIER, fold_needle
 from archive.search.backend import SearchUnavailable, get_backend
 from archive.search.compile import WORDS
+from archive.search.conditions import Restriction
 from archive.search.params import MAX_PAGE, MAX_PER_PAGE
 from archive.search.query import parse
 from archive.search.similar import KEY_TERMS, _article_text, similar_articles
@@ -171,6 +173,35 @@ def test_the_parsed_query_and_filters_become_the_same_plan_as_on_whoosh() -> Non
                       [es.needle_clause("动力电池"), es.needle_clause("锂电池")]]
     assert body["bool"]["must_not"] == [es.needle_clause("疫情"), es.needle_clause("停产")]
     assert "should" not in body["bool"]  # matching never depends on scoring clauses
+
+
+def test_traditional_needles_make_the_same_request_as_simplified() -> None:
+    assert es.needle_clause("國家高新區") == es.needle_clause("国家高新区")
+    assert es.article_query(parse("复工，國家高新區"), {}) == es.article_query(
+        parse("复工 国家高新区"), {}
+    )
+    pairs, _ = es.gram_streams("國家高新區")
+    assert pairs == es.gram_streams("国家高新区")[0]
+
+
+def test_title_needles_and_conditions_become_the_same_plan_as_on_whoosh() -> None:
+    parsed = parse("标题:高新区 动力电池 -title:疫情")
+    ids = Restriction(np.array([3, 5], dtype=np.int64), np.array([7], dtype=np.int64))
+    body = es.article_query(parsed, {}, ids)
+    must, must_not = body["bool"]["filter"], body["bool"]["must_not"]
+    assert {"terms": {"django_id": ["3", "5"]}} in must
+    assert {"terms": {"django_id": ["7"]}} in must_not
+    groups = [c["bool"]["should"] for c in must if "bool" in c]
+    assert groups == [[es.needle_clause("高新区", "headline")], [es.needle_clause("动力电池")]]
+    assert es.needle_clause("疫情", "headline") in must_not
+    # A title needle ranks by the headline and its words, not the whole text.
+    rank = es.rank_query([es.needle_of(n) for c in parsed.positive for n in c.needles])
+    assert es.needle_clause("高新区", "text") not in rank
+    assert es.needle_clause("动力电池", "text") in rank
+    # Conditions nothing satisfies, and input with nothing to search for, match nothing.
+    nothing = Restriction(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    assert {"match_none": {}} in es.article_query(parse("高新区"), {}, nothing)["bool"]["filter"]
+    assert {"match_none": {}} in es.article_query(parse("("), {})["bool"]["filter"]
 
 
 def test_the_search_body_counts_facets_over_the_matches_and_sorts_as_asked() -> None:

@@ -7,10 +7,12 @@ The expected set is computed from the database by plain substring tests
 from __future__ import annotations
 
 import random
+import unicodedata
 
 import pytest
 
 from archive.models import Article
+from archive.search.query import QUOTES, SEPARATORS
 from tests.search.conftest import corpus, expected
 
 pytestmark = pytest.mark.django_db
@@ -95,8 +97,10 @@ def test_every_article_is_found_by_any_piece_of_its_own_text(found) -> None:
         return text[start : start + size].strip()
 
     def plain(word: str) -> bool:
-        # Leave out what the syntax reads as an operator, quote, wildcard or bracket.
-        return bool(word) and not (set(word) & set('"*?|()“”「」『』‘’《》')) and (
+        # Leave out what the syntax reads as an operator, quote, wildcard, separator
+        # (punctuation, brackets), field colon or comparison.
+        syntax = set('"*?|<>=≥≤') | set(QUOTES) | set(QUOTES.values()) | SEPARATORS
+        return bool(word) and not (set(unicodedata.normalize("NFKC", word)) & syntax) and (
             word[0] not in "-+&" and word not in ("or", "and", "not")
         )
 
