@@ -60,7 +60,6 @@ class RawArticle:
     credits: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     other_spans: list[tuple[int, int]] = field(default_factory=list)
-    verdicts: list[str] = field(default_factory=list)
     signed_off: bool = False
     untitled: bool = False
     fragment: bool = False
@@ -238,9 +237,7 @@ class _Assembler:
 
         verdict = weigh(self.context(stack, end))
         if verdict.opens:
-            article = self.article_from_headlines(stack)
-            article.verdicts.append(str(verdict))
-            self.open(article)
+            self.open(self.article_from_headlines(stack))
         elif self.interrupts_sentence(stack, following):
             self.take_interruption(stack)
         else:

@@ -66,9 +66,6 @@ class Verdict:
     def opens(self) -> bool:
         return self.score >= OPEN_AT
 
-    def __str__(self) -> str:
-        return f"{self.score:+.1f} " + " ".join(f"{n}{w:+.1f}" for n, w in self.cues)
-
 
 @dataclass(frozen=True)
 class RunContext:

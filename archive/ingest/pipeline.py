@@ -12,7 +12,7 @@ import bisect
 import re
 from typing import Protocol
 
-from .assemble import RawArticle, assemble_articles
+from .assemble import assemble_articles
 from .blocks import split_blocks
 from .classify import Classified, Kind, classify_blocks
 from .clean import finish_article
@@ -63,11 +63,6 @@ def process_page(text: str, linker: Linker) -> list[ArticleDraft]:
 def page_topics(items: list[Classified]) -> PageTopics:
     """Bigram weights of the page's running text, shared by the steps that judge topics."""
     return PageTopics(i.text for i in items if i.kind in (Kind.PARA, Kind.REPORT))
-
-
-def main_park_of(raw: RawArticle, linker: Linker) -> str | None:
-    body = "\n".join(p.text for p in raw.paras)
-    return linker.main_park(title=raw.title, kicker=raw.kicker, subtitle=raw.subtitle, body=body)
 
 
 def link_parks(draft: ArticleDraft, linker: Linker) -> None:
