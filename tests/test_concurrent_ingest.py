@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,7 @@ import pytest
 from archive.ingest.pipeline import PIPELINE_VERSION
 from archive.ingest.read import read_page
 from tests.conftest import ROOT, SEEDS
-
-pytestmark = pytest.mark.faults
+from tests.own_database import database_of_its_own
 
 URL = os.environ.get("DATABASE_URL", "")
 if not URL.startswith(("postgres://", "postgresql://")):
@@ -35,18 +33,12 @@ SEED = sorted(SEEDS.glob("*.txt"))[0]
 
 @pytest.fixture
 def database(tmp_path: Path):
-    """A scratch database on the same server, migrated; its URL."""
-    name = f"parknews_race_{uuid.uuid4().hex[:8]}"
-    base, _ = URL.rsplit("/", 1)
-    with psycopg.connect(URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{base}/{name}"
-    env = {**os.environ, "DATABASE_URL": url, "PARKNEWS_DATA_DIR": str(tmp_path / "data")}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env,
-                   check=True)
-    yield url, env
-    with psycopg.connect(URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    """A scratch database on the same server, migrated; its URL and the environment."""
+    env = {**os.environ, "PARKNEWS_DATA_DIR": str(tmp_path / "data")}
+    with database_of_its_own(env, "race") as env:
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env,
+                       check=True)
+        yield env["DATABASE_URL"], env
 
 
 def hold_page_row(url: str, page: Path, key: str):
@@ -55,8 +47,8 @@ def hold_page_row(url: str, page: Path, key: str):
     held = psycopg.connect(url)
     held.execute(
         "INSERT INTO archive_page (source, content_hash, pipeline_version, raw_text, encoding,"
-        " issue_date_estimated, ingested_at, updated_at)"
-        " VALUES (%s, %s, %s, %s, %s, false, now(), now())",
+        " issue_date_estimated, date_source, page_label, ingested_at, updated_at)"
+        " VALUES (%s, %s, %s, %s, %s, false, '', '', now(), now())",
         (raw.source, raw.content_hash, PIPELINE_VERSION, raw.text, raw.encoding),
     )
     return held

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import ROOT, SHARED
+from tests.own_database import database_of_its_own
 
 SCORER = SHARED / "tools" / "score_ingest.py"
 THRESHOLDS = {
@@ -54,12 +55,13 @@ DEV_THRESHOLDS = {
 def test_the_dev_pages_ingest_meets_the_thresholds(tmp_path: Path) -> None:
     """Ingest ../shared/dev/pages as a user would, in a data directory of its own, and
     score the export with the shared scorer."""
-    env = {**os.environ, "PARKNEWS_DATA_DIR": str(tmp_path / "data")}
     manage = [sys.executable, str(ROOT / "manage.py")]
     export = tmp_path / "export.json"
-    for args in (["migrate", "-v0"], ["ingest", str(DEV / "pages")],
-                 ["export_archive", "-o", str(export)]):
-        subprocess.run(manage + args, env=env, check=True, capture_output=True, cwd=ROOT)
+    env = {**os.environ, "PARKNEWS_DATA_DIR": str(tmp_path / "data")}
+    with database_of_its_own(env, "dev") as env:
+        for args in (["migrate", "-v0"], ["ingest", str(DEV / "pages")],
+                     ["export_archive", "-o", str(export)]):
+            subprocess.run(manage + args, env=env, check=True, capture_output=True, cwd=ROOT)
     run = subprocess.run(
         [sys.executable, str(SCORER), str(export), "--gold", str(DEV / "gold.json"),
          "--figures", str(tmp_path / "no-figure-gold.json"), "-v"],

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEEDS
+from tests.own_database import database_of_its_own
 
 ADMIN_USER, ADMIN_PASSWORD = "browser-admin", "browser-admin-pw"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -64,8 +65,9 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Iterator[str]:
-    """gunicorn serving a fresh data directory with the seeds ingested; yields its URL."""
+def site_env(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """The environment of the site's processes: a fresh data directory and a database no
+    other test writes to (see tests/own_database.py)."""
     data_dir = tmp_path_factory.mktemp("browser-data")
     env = {
         **os.environ,
@@ -75,6 +77,15 @@ def site(tmp_path_factory) -> Iterator[str]:
         # Hashed static names and whitenoise from STATIC_ROOT, as bin/serve runs it.
         "PARKNEWS_STATIC_MANIFEST": "True",
     }
+    with database_of_its_own(env, "browser") as env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+def site(site_env: dict[str, str]) -> Iterator[str]:
+    """gunicorn serving the site's data directory with the seeds ingested; yields its URL."""
+    env = site_env
+    data_dir = Path(env["PARKNEWS_DATA_DIR"])
     # One process for the three commands: each Django start loads jieba's dictionary.
     prepare = [sys.executable, "-c", PREPARE, str(SEEDS), ADMIN_USER, ADMIN_PASSWORD]
     subprocess.run(prepare, cwd=ROOT, env=env, check=True)

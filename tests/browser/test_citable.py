@@ -3,7 +3,6 @@ desktop and phone widths: visible, inside the page's width, no CSP or console er
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,21 +64,16 @@ def test_a_zone_page_draws_its_timeline(site: str, page) -> None:
 
 
 @pytest.fixture(scope="module")
-def dated_page(site: str, tmp_path_factory) -> str:
-    """A page with a given date in the site's archive (the seeds' dates are estimates).
-
-    The site fixture (conftest.py) keeps its data in the session's browser-dataN directory.
-    """
-    (data_dir,) = tmp_path_factory.getbasetemp().glob("browser-data[0-9]*")
+def dated_page(site: str, site_env: dict[str, str], tmp_path_factory) -> str:
+    """A page with a given date in the site's archive (the seeds' dates are estimates),
+    ingested into the site's own data directory and database."""
     page = tmp_path_factory.mktemp("dated") / "dated.txt"
     page.write_text((SEEDS / "003_3b7b63bd7187fec8.txt").read_text(encoding="utf-8"),
                     encoding="utf-8")
-    env = {**os.environ, "PARKNEWS_DATA_DIR": str(data_dir),
-           "DJANGO_SETTINGS_MODULE": "parknews.settings"}
     subprocess.run(
         [sys.executable, "manage.py", "ingest", str(page), "--date", "2020-06-01",
          "--paper", "某某科技报", "--page-label", "第3版", "-v0"],
-        cwd=ROOT, env=env, check=True,
+        cwd=ROOT, env=site_env, check=True,
     )  # fmt: skip
     return "/issues/2020/"
 
