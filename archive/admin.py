@@ -400,10 +400,13 @@ class ArticleAdmin(HiddenThroughRows, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         live = Count("figures", filter=Q(figures__deleted=False))
         unlabeled = Figure.objects.filter(article=OuterRef("pk"), label="", deleted=False)
+        # The page is joined for its source only: its text (up to the page size limit, the
+        # same for every article on it) would be read once per row.
         return (
             super()
             .get_queryset(request)
             .annotate(n_live_figures=live, has_unlabeled=Exists(unlabeled))
+            .defer("page__raw_text")
         )
 
     @admin.display(description="标题", ordering="title")
@@ -735,6 +738,10 @@ class FigureAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["parknews-admin.css"]}
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Figure]:
+        # A row shows its article's title, never the body joined in for it.
+        return super().get_queryset(request).defer("article__body")
+
     @admin.display(description="文章", ordering="article__title")
     def article_title(self, obj: Figure) -> str:
         return short(str(obj.article), 14)
@@ -889,7 +896,13 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Correction]:
         done = Correction.objects.filter(reverts=OuterRef("pk"))
-        return super().get_queryset(request).annotate(is_reverted=Exists(done))
+        # Rows name their article, figure or page: the texts themselves are not shown.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(is_reverted=Exists(done))
+            .defer("page__raw_text", "article__body", "figure__quote")
+        )
 
     @admin.display(description="时间", ordering="created_at")
     def when(self, row: Correction) -> str:

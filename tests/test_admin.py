@@ -222,3 +222,32 @@ def test_a_corrected_value_keeps_its_printed_form_and_status_after_re_ingest(
     figure.refresh_from_db()
     assert (figure.value, figure.printed, figure.status) == (9.9, "约9.9亿元", "target")
     assert {"value", "printed", "status"} <= set(figure.corrected_fields)
+
+
+@pytest.mark.parametrize(
+    ("url", "texts"),
+    [
+        ("/admin/archive/article/", ['"archive_page"."raw_text"']),
+        ("/admin/archive/figure/", ['"archive_article"."body"']),
+        ("/admin/archive/correction/", ['"archive_page"."raw_text"', '"archive_article"."body"']),
+    ],
+)
+def test_admin_lists_do_not_read_the_texts_they_join_for_a_name(
+    admin_client_logged_in: Client, url: str, texts: list[str]
+) -> None:
+    """Issue 17: a list of 100 articles of one big page must not read the page's text 100
+    times; a figure or correction row names its article without reading the body."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Correction.objects.create(
+        article=Article.objects.first(), field="title", old_value="a", new_value="b",
+        user=admin_client_logged_in.user,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client_logged_in.get(url)
+    assert response.status_code == 200
+    joined = [q["sql"] for q in queries if "JOIN" in q["sql"]]
+    assert joined, "the list joins nothing: the test no longer covers the join"
+    for text in texts:
+        assert not [sql for sql in joined if text in sql], text
