@@ -78,6 +78,33 @@ def dated_page(site: str, site_env: dict[str, str], tmp_path_factory) -> str:
     return "/issues/2020/"
 
 
+@pytest.fixture(scope="module")
+def long_timeline_zone(site: str, site_env: dict[str, str], dated_page: str,
+                       tmp_path_factory) -> str:
+    """A zone with dated reports three years apart: 厦门火炬, on seed page 003 (dated
+    2020-06-01 by dated_page) and on seed page 004, ingested here as a 2017-03-01 issue.
+    Forty months are more columns than a phone, or the desktop's main column, can show."""
+    page = tmp_path_factory.mktemp("dated-2017") / "dated-2017.txt"
+    page.write_text((SEEDS / "004_a47ea2bfe5e6e35c.txt").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "manage.py", "ingest", str(page), "--date", "2017-03-01", "-v0"],
+        cwd=ROOT, env=site_env, check=True,
+    )  # fmt: skip
+    return "/parks/xiamenhuoju/"
+
+
+def test_a_long_month_timeline_scrolls_inside_itself(site: str, long_timeline_zone: str,
+                                                     page) -> None:
+    page.goto(f"{site}{long_timeline_zone}")
+    months = page.locator("#timeline figure.timeline-month .tl-cols")
+    assert months.locator("li").count() == 40  # 2017年3月 … 2020年6月
+    # The strip is wider than its column and scrolls on its own; the page does not.
+    assert months.evaluate("e => e.scrollWidth > e.clientWidth")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert page.problems == []
+
+
 def test_the_year_calendars_fit_the_screen(site: str, dated_page: str, page) -> None:
     page.goto(f"{site}{dated_page}")
     assert page.locator("table.cal").count() == 12
