@@ -2,13 +2,30 @@
 and the same corpus on engine floors (raw Whoosh, SQLite FTS5, tantivy).
 
     .venv/bin/python bench/bench_archive.py [--articles 1000] [--json out.json] [--keep]
+        [--corpus ../shared/bench/xwlb_stories.jsonl.gz]
     .venv/bin/python manage.py bench [same options]
 
 The corpus is deterministic for a given N and --seed: page text files in the paper's
 layout (headline block, byline, paragraphs separated by blank lines) that recombine the
 paragraphs of seeds/ under made-up headlines about real registry parks, each with a
-`.date` sidecar. They go through `manage.py ingest` into a scratch data directory (SQLite
+`.date` sidecar (corpus name `seeds-recombined`). With `--corpus PATH` the pages hold
+instead the first N real stories of a gz JSONL file ({"title", "date", "body"} a line,
+paragraphs separated by newlines; the shared one is described in its README and is read
+where it lies, never copied into the repository): stories of one date on pages of 3 to 6
+(sizes from --seed), each a headline, its own dateline paragraph (本报讯 when it has
+none) and its paragraphs, the date in the page's sidecar; the corpus name is the file's
+name. A path that is absent or not gz JSONL stops the run with one line and status 2.
+Either way the pages go through `manage.py ingest` into a scratch data directory (SQLite
 and Whoosh), so ingest and indexing are the product's own code paths.
+
+The query mix: the synthetic corpus has fixed needles (`query_mix`); on a real corpus
+the same kinds get needles drawn from --seed out of the ingested articles' indexed text
+(`corpus_mix`: words, word pairs and phrases of one article, the park filter's word from
+an article of that park), and its zero-hit needles (a corpus word with one character
+changed, a made-up name) are kept only when ours finds nothing. Both add "zone names":
+registry names and aliases, drawn from --seed, that have hits. A zero-hit query with
+hits, or a query of another kind without any, stops the run: its number would mean
+nothing. The chosen queries are in the JSON (`ours.queries`).
 
 Measured: ingest articles/s (the command, with its index writes off), full rebuild
 (`rebuild_index`) docs/s and seconds, index size, peak RSS, time from ingesting a new page
@@ -22,16 +39,20 @@ until the last), so a long run stopped early keeps what it measured.
 Pages and floors are streamed (files on disk, database iterated in chunks, writers
 committed in batches), so memory stays bounded at 10k and 50k articles. Time grows about
 linearly with N; most of it is ingest (~65 articles/s) and the raw Whoosh floor (~24
-docs/s). A full 1k run takes about 90 s on 2 cores.
+docs/s). A full 1k run takes about 90 s on 2 cores; a 1k run of the news corpus with
+`--floors fts5,tantivy` about 30 s (its stories are shorter than the synthetic articles).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import io
+import itertools
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import sqlite3
@@ -39,14 +60,17 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Real news stories (see its README): read at run time, never copied into the repository.
+NEWS_CORPUS = ROOT.parent / "shared" / "bench" / "xwlb_stories.jsonl.gz"
+SYNTHETIC = "seeds-recombined"  # the corpus name of the default, synthetic corpus
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰峰波宁晨阳琳欣怡雪梅松"
@@ -78,17 +102,124 @@ def seed_paragraphs() -> list[str]:
     return paragraphs
 
 
-def registry_parks() -> list[str]:
+def registry_parks(aliases: bool = False) -> list[str]:
+    """Short names of the registry's zones (with `aliases`, their aliases too, once each)."""
     from archive.ingest.parks import load_registry_csv
     from archive.registry import REGISTRY_CSV
 
-    return [entry.short_name for entry in load_registry_csv(REGISTRY_CSV)]
+    entries = load_registry_csv(REGISTRY_CSV)
+    names = [n for e in entries for n in (e.short_name, *(e.aliases if aliases else ()))]
+    return list(dict.fromkeys(names))
 
 
 @dataclass
 class Corpus:
+    name: str = SYNTHETIC
     pages: int = 0
     planned_articles: int = 0
+
+
+# Real stories (--corpus).
+
+
+class CorpusError(Exception):
+    """The --corpus file cannot be read as gzipped JSONL stories."""
+
+
+@dataclass(frozen=True)
+class Story:
+    title: str
+    date: str  # YYYY-MM-DD
+    paragraphs: tuple[str, ...]
+
+
+def read_stories(path: Path) -> Iterator[Story]:
+    """The stories of a gzipped JSONL file ({"title", "date", "body"} a line, paragraphs
+    of the body separated by newlines), in file order. Stories with no title or no body
+    text are passed over; anything unreadable raises CorpusError saying what."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if line.strip():
+                    story = parse_story(line, number)
+                    if story.title and story.paragraphs:
+                        yield story
+    except FileNotFoundError:
+        raise CorpusError("no such file") from None
+    except IsADirectoryError:
+        raise CorpusError("is a directory, not a file") from None
+    except PermissionError:
+        raise CorpusError("permission denied") from None
+    except gzip.BadGzipFile:
+        raise CorpusError("not a gzip file") from None
+    except EOFError:
+        raise CorpusError("gzip data ends early (truncated file)") from None
+    except UnicodeDecodeError:
+        raise CorpusError("not UTF-8 text inside the gzip") from None
+    except OSError as error:
+        raise CorpusError(error.strerror or str(error)) from None
+
+
+def parse_story(line: str, number: int) -> Story:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise CorpusError(f"line {number}: not JSON ({error.msg})") from None
+    if not (isinstance(row, dict)
+            and all(isinstance(row.get(k), str) for k in ("title", "date", "body"))):
+        raise CorpusError(f"line {number}: not an object with string title, date and body")
+    try:
+        day = date.fromisoformat(row["date"]).isoformat()
+    except ValueError:
+        raise CorpusError(f"line {number}: date {row['date']!r} is not YYYY-MM-DD") from None
+    paragraphs = tuple(p.strip() for p in row["body"].split("\n") if p.strip())
+    return Story(headline(row["title"]), day, paragraphs)
+
+
+def headline(title: str) -> str:
+    # Headlines ending in punctuation read as body text; printed ones do not.
+    return " ".join(title.split()).strip("。！？!?；;，,")
+
+
+def check_corpus(path: Path) -> None:
+    """Fail early (before any set-up) on a file that is absent or not gz JSONL."""
+    if next(read_stories(path), None) is None:
+        raise CorpusError("no stories in it")
+
+
+def page_sizes(count: int, rng: random.Random) -> list[int]:
+    """`count` stories of one date split into pages of 3 to 6 (fewer only when the date
+    has fewer than 3)."""
+    sizes = []
+    while count > 6:
+        sizes.append(rng.randint(3, min(6, count - 3)))
+        count -= sizes[-1]
+    return [*sizes, count]
+
+
+def story_block(story: Story) -> list[str]:
+    """One story as the paper prints an article: headline, then a dateline paragraph
+    (the story's own, `央视网消息（新闻联播）：`, or 本报讯 when it has none), then the
+    rest of its paragraphs, each its own block."""
+    from archive.ingest.datelines import split_dateline
+
+    lead, *rest = story.paragraphs
+    if split_dateline(lead)[0] is None:
+        lead = "本报讯 " + lead
+    return [story.title, lead, *rest]
+
+
+def story_pages(stories: Iterable[Story], seed: int) -> Iterator[tuple[str, str, int]]:
+    """(page text, issue date, stories on it): consecutive stories of one date grouped
+    on pages of 3 to 6, sizes drawn from `seed`."""
+    rng = random.Random(seed)
+    for day, run in itertools.groupby(stories, key=lambda story: story.date):
+        day_stories = list(run)
+        start = 0
+        for size in page_sizes(len(day_stories), rng):
+            blocks = [b for story in day_stories[start : start + size] for b in story_block(story)]
+            start += size
+            yield "\n\n".join(blocks) + "\n", day, size
 
 
 def page_texts(n_articles: int, seed: int) -> Iterator[tuple[str, str, int]]:
@@ -119,11 +250,18 @@ def page_texts(n_articles: int, seed: int) -> Iterator[tuple[str, str, int]]:
         yield "\n\n".join(blocks) + "\n", issued.isoformat(), count
 
 
-def write_corpus(directory: Path, n_articles: int, seed: int) -> Corpus:
-    corpus = Corpus()
+def write_corpus(directory: Path, n_articles: int, seed: int,
+                 source: Path | None = None) -> Corpus:
+    """Page text files and `.date` sidecars in `directory`: the synthetic corpus, or with
+    `source` the first n_articles stories of that gz JSONL file."""
+    if source is None:
+        corpus, pages, prefix = Corpus(), page_texts(n_articles, seed), "synthetic"
+    else:
+        stories = itertools.islice(read_stories(source), n_articles)
+        corpus, pages, prefix = Corpus(name=source.name), story_pages(stories, seed), "news"
     directory.mkdir(parents=True, exist_ok=True)
-    for number, (text, issued, count) in enumerate(page_texts(n_articles, seed)):
-        name = f"synthetic_{seed}_{number:06d}"
+    for number, (text, issued, count) in enumerate(pages):
+        name = f"{prefix}_{seed}_{number:06d}"
         (directory / f"{name}.txt").write_text(text, encoding="utf-8")
         (directory / f"{name}.date").write_text(issued + "\n")
         corpus.pages += 1
@@ -197,6 +335,120 @@ def query_mix(park: str) -> list[Query]:
     ]
 
 
+# Needles of the real corpus: drawn (from --seed) from the texts the product indexes, so they
+# have hits; the zero-hit ones are checked to have none.
+
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+NEEDLE_TRIES = 200
+
+
+class Needles:
+    """Words, word pairs and phrases taken from articles picked with `rng`."""
+
+    def __init__(self, rng: random.Random) -> None:
+        from archive.models import Article
+
+        self.rng = rng
+        self.public = Article.objects.public().order_by("pk")
+        self.pks = list(self.public.values_list("pk", flat=True))
+
+    def text(self, park: str = "") -> str:
+        """The folded searchable text of one article (of `park`, when given)."""
+        from archive.search import analysis
+        from archive.search_indexes import ArticleIndex
+
+        pks = (list(self.public.filter(park__name=park).values_list("pk", flat=True))
+               if park else self.pks)
+        article = self.public.get(pk=self.rng.choice(pks))
+        return analysis.fold(ArticleIndex().prepare_text(article)).text
+
+    def words(self, count: int = 1, park: str = "") -> tuple[str, ...]:
+        """`count` different words (2 to 4 Chinese characters) of one article."""
+        from archive.search import analysis
+
+        for _ in range(NEEDLE_TRIES):
+            found = {w.text: None for w in analysis.words(self.text(park), sub_words=False)
+                     if 2 <= len(w.text) <= 4 and CJK_RUN.fullmatch(w.text)}
+            if len(found) >= count:
+                return tuple(self.rng.sample(sorted(found), count))
+        raise RuntimeError("no article with enough words for the query mix")
+
+    def phrase(self) -> tuple[str]:
+        """Two or three adjacent words of one article, 4 to 8 Chinese characters."""
+        from archive.search import analysis
+
+        for _ in range(NEEDLE_TRIES):
+            text = self.text()
+            terms = analysis.words(text, sub_words=False)
+            size = self.rng.randint(2, 3)
+            # A slice of the text itself (so it has hits), kept when only Chinese characters.
+            runs = [text[terms[i].start : terms[i + size - 1].end]
+                    for i in range(len(terms) - size + 1)]
+            runs = [r for r in runs if 4 <= len(r) <= 8 and CJK_RUN.fullmatch(r)]
+            if runs:
+                return (self.rng.choice(runs),)
+        raise RuntimeError("no article with a phrase for the query mix")
+
+    def typo(self) -> tuple[str]:
+        """A word of the corpus (3 or 4 characters when there is one) with one character
+        replaced."""
+        for _ in range(NEEDLE_TRIES):
+            word = self.words()[0]
+            if len(word) >= 3:
+                break
+        i = self.rng.randrange(len(word))
+        return (word[:i] + self.rng.choice(SURNAMES + GIVEN) + word[i + 1 :],)
+
+    def made_up_name(self) -> tuple[str]:
+        return (self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=3)),)
+
+
+def corpus_mix(park: str, seed: int, count: Callable[[Query], int]) -> list[Query]:
+    """The synthetic mix's kinds with needles from the ingested corpus; the zero-hit
+    needles are made up and kept only when `count` (ours) finds nothing."""
+    pick = Needles(random.Random(seed))
+
+    def absent(make: Callable[[], tuple[str, ...]]) -> Query:
+        for _ in range(NEEDLE_TRIES):
+            if not count(query := Query("zero hits", make())):
+                return query
+        raise RuntimeError("no made-up needle without hits for the query mix")
+
+    zero = [absent(pick.typo), absent(pick.made_up_name)]
+    return [
+        Query("single word", pick.words()),
+        Query("single word", pick.words()),
+        Query("two words", pick.words(2)),
+        Query("two words", pick.words(2)),
+        Query("phrase", pick.phrase()),
+        Query("phrase", pick.phrase()),
+        Query("park filter", pick.words(park=park), park=park),
+        Query("park filter", pick.words(park=park), park=park),
+        Query("with facets", pick.words(), facets=True),
+        Query("with facets", pick.words(2), facets=True),
+        Query("with highlighting", pick.words(), highlight=True),
+        Query("with highlighting", pick.phrase(), highlight=True),
+        *zero,
+    ]
+
+
+def zone_queries(seed: int, count: Callable[[Query], int], n: int = 2) -> list[Query]:
+    """Registry zone names and aliases as queries (people search for their zone), drawn
+    from `seed`: the first `n` that have hits, or any when the corpus names none."""
+    names = registry_parks(aliases=True)
+    random.Random(seed).shuffle(names)
+    queries = [Query("zone names", (name,)) for name in names[:NEEDLE_TRIES]]
+    with_hits = list(itertools.islice((q for q in queries if count(q)), n))
+    return with_hits + queries[: n - len(with_hits)]
+
+
+def mix_problems(counts: dict[str, int], mix: list[Query]) -> list[str]:
+    """Queries whose counts make their kind meaningless: a zero-hit query with hits, or a
+    query of another kind (zone names aside) without any."""
+    return [f"{q.kind} {label(q)!r}: {counts[label(q)]} hits" for q in mix
+            if q.kind != "zone names" and (q.kind == "zero hits") != (counts[label(q)] == 0)]
+
+
 def measure(mix: list[Query], run: Callable[[Query], Any], cold: Callable[[], None] | None,
             rounds: int) -> dict[str, dict[str, float]]:
     """p50/p95 per query kind; with `cold`, called (untimed) before every query."""
@@ -234,8 +486,9 @@ def ours(args: argparse.Namespace, data: Path, pages: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    corpus = write_corpus(pages, args.articles, args.seed)
-    out["corpus"] = {"pages": corpus.pages, "planned_articles": corpus.planned_articles,
+    corpus = write_corpus(pages, args.articles, args.seed, args.corpus)
+    out["corpus"] = {"name": corpus.name, "pages": corpus.pages,
+                     "planned_articles": corpus.planned_articles,
                      "seconds": round(time.perf_counter() - started, 2)}
 
     # Ingest through the command with the index writer's write step (writer._write) made a
@@ -264,16 +517,18 @@ def ours(args: argparse.Namespace, data: Path, pages: Path) -> dict[str, Any]:
 
     out["fresh_seconds"] = round(freshness(pages.parent / "fresh", args.seed), 2)
 
-    park = busiest_park()
-    mix = query_mix(park)
-    out["park_filter"] = park
-
     def run(query: Query) -> Any:
         qd = QueryDict(mutable=True)
         qd.update(query.get())
         params = read_params(qd)[0]
         outcome = engine.search(params, with_facets=query.facets, with_highlight=query.highlight)
         return outcome.count
+
+    park = busiest_park()
+    mix = query_mix(park) if args.corpus is None else corpus_mix(park, args.seed, run)
+    mix += zone_queries(args.seed, run)
+    out["park_filter"] = park
+    out["queries"] = [asdict(q) for q in mix]
 
     def cold() -> None:
         backend = get_backend()
@@ -283,6 +538,8 @@ def ours(args: argparse.Namespace, data: Path, pages: Path) -> dict[str, Any]:
         spelling._tables.clear()
 
     out["counts"] = {label(q): run(q) for q in mix}
+    if problems := mix_problems(out["counts"], mix):
+        raise SystemExit("bench: query mix is off for this corpus: " + "; ".join(problems))
     out["warm"] = measure(mix, run, None, ROUNDS_WARM)
     out["cold"] = measure(mix, run, cold, ROUNDS_COLD)
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
@@ -582,8 +839,10 @@ def table(result: dict[str, Any]) -> str:
     ours_ = result["ours"]
     floors = result["floors"]
     names = list(floors)
-    lines = [f"parknews bench: {ours_['articles']} articles on {ours_['corpus']['pages']} pages "
-             f"(seed {result['seed']}), total {result['seconds']:.0f} s, "
+    lines = [f"parknews bench, corpus {result['corpus']}: {ours_['articles']} articles "
+             f"({ours_['corpus']['planned_articles']} laid out) on "
+             f"{ours_['corpus']['pages']} pages (seed {result['seed']}), "
+             f"total {result['seconds']:.0f} s, "
              f"peak RSS {ours_['peak_rss_mb']:.0f} MB"]
     ing, rb = ours_["ingest"], ours_["rebuild"]
     lines.append(f"ingest (command, index writes off) {ing['articles_per_s']:.1f} articles/s "
@@ -629,14 +888,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--floors", default="fts5,tantivy,whoosh",
                         help="comma-separated floors to run (empty: none)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--corpus", type=Path, metavar="PATH",
+                        help="real stories instead of the synthetic corpus: the first N of "
+                        "this gz JSONL file, e.g. ../shared/bench/xwlb_stories.jsonl.gz "
+                        "(see its README)")
     args = parser.parse_args(argv)
+    corpus_name = SYNTHETIC
+    if args.corpus is not None:
+        try:
+            check_corpus(args.corpus)
+        except CorpusError as error:
+            print(f"bench: --corpus {args.corpus}: {error}", file=sys.stderr)
+            sys.exit(2)
+        corpus_name = args.corpus.name
     work = Path(tempfile.mkdtemp(prefix="parknews-bench-"))
     started = time.perf_counter()
     if not args.json:
-        args.json = str(ROOT / "var" / "bench" / f"bench-{args.articles}.json")
+        stem = "" if args.corpus is None else corpus_name.split(".")[0] + "-"
+        args.json = str(ROOT / "var" / "bench" / f"bench-{stem}{args.articles}.json")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    result: dict[str, Any] = {"articles_requested": args.articles, "seed": args.seed,
-                              "complete": False, "floors": {}}
+    result: dict[str, Any] = {"corpus": corpus_name, "articles_requested": args.articles,
+                              "seed": args.seed, "complete": False, "floors": {}}
 
     def save(stage: str) -> None:
         """Write what is measured so far (a long run keeps its results if stopped)."""
@@ -646,9 +918,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"bench: {stage} done at {result['seconds']:.0f} s", file=sys.stderr, flush=True)
 
     try:
-        result["ours"] = ours(args, work / "data", work / "pages")
+        try:
+            result["ours"] = ours(args, work / "data", work / "pages")
+        except CorpusError as error:  # a file that goes bad after its first story
+            print(f"bench: --corpus {args.corpus}: {error}", file=sys.stderr)
+            sys.exit(2)
         save("ours")
-        mix = query_mix(result["ours"]["park_filter"])
+        mix = [Query(**{**q, "needles": tuple(q["needles"])}) for q in result["ours"]["queries"]]
         runners = {"whoosh": floor_whoosh, "fts5": floor_fts5, "tantivy": floor_tantivy}
         floors = [name for name in args.floors.split(",") if name]
         tokens = Tokens(work / "tokens.jsonl")

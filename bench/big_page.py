@@ -17,7 +17,6 @@ Floors (issue 17): at 800k characters, ingest ≤ 10 s and ≤ 500 MB peak RSS, 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import re
@@ -29,8 +28,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench_archive import NEWS_CORPUS, read_stories
+
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "bench" / "xwlb_stories.jsonl.gz"
 FLOOR_SECONDS = 10.0
 FLOOR_MB = 500.0
 FLOOR_ARTICLE_SECONDS = 1.0
@@ -52,12 +52,8 @@ print(json.dumps({"articles": len(ids), "times": times}))
 
 
 def corpus_stories(path: Path) -> Iterator[tuple[str, list[str]]]:
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            story = json.loads(line)
-            paras = [p.strip() for p in story["body"].split("\n") if p.strip()]
-            if story["title"].strip() and paras:
-                yield story["title"].strip(), paras
+    for story in read_stories(path):
+        yield story.title, list(story.paragraphs)
 
 
 def seed_stories() -> Iterator[tuple[str, list[str]]]:
@@ -169,7 +165,7 @@ exec(sys.argv[1])
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="200000,400000,800000")
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--corpus", type=Path, default=NEWS_CORPUS)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.corpus.exists():

@@ -1,6 +1,7 @@
 """Run the archive benchmark (bench/bench_archive.py) in a scratch data directory.
 
-    python manage.py bench [--articles N] [--json PATH] [--floors whoosh,fts5,tantivy] ...
+    python manage.py bench [--articles N] [--json PATH] [--floors whoosh,fts5,tantivy]
+        [--corpus ../shared/bench/xwlb_stories.jsonl.gz] ...
 
 A thin wrapper: the benchmark runs in its own process because it needs settings that
 point at a scratch data directory, not at this one. Options go to the script unchanged.
@@ -19,7 +20,8 @@ SCRIPT = Path(settings.BASE_DIR) / "bench" / "bench_archive.py"
 
 
 class Command(BaseCommand):
-    help = "Benchmark ingest, indexing and search on a synthetic archive (see bench/)."
+    help = ("Benchmark ingest, indexing and search on a synthetic archive, or real stories "
+            "with --corpus PATH (see bench/).")
 
     def run_from_argv(self, argv: list[str]) -> None:
         # Every option belongs to the script, whose --help lists them.
