@@ -551,10 +551,12 @@ def figure_explorer(request: HttpRequest) -> HttpResponse:
             }
         ),
         "unit_choices": sorted(units.items(), key=lambda item: (-item[1], item[0])),
-        "year_choices": sorted(
-            {y for y in everything.order_by().values_list("year_of", flat=True) if y},
-            reverse=True,
-        ),
+        # DISTINCT in the database: the archive has one row per figure, not per year.
+        "year_choices": [
+            y
+            for y in everything.order_by("-year_of").values_list("year_of", flat=True).distinct()
+            if y
+        ],
         "label_choices": everything.order_by()
         .exclude(label="")
         .values("label")
