@@ -64,7 +64,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -179,6 +179,12 @@ def parse_story(line: str, number: int) -> Story:
 def headline(title: str) -> str:
     # Headlines ending in punctuation read as body text; printed ones do not.
     return " ".join(title.split()).strip("。！？!?；;，,")
+
+
+def stop_on_corpus(path: Path, error: CorpusError) -> NoReturn:
+    """One line naming the file and what is wrong with it; exit status 2."""
+    print(f"bench: --corpus {path}: {error}", file=sys.stderr)
+    sys.exit(2)
 
 
 def check_corpus(path: Path) -> None:
@@ -898,8 +904,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             check_corpus(args.corpus)
         except CorpusError as error:
-            print(f"bench: --corpus {args.corpus}: {error}", file=sys.stderr)
-            sys.exit(2)
+            stop_on_corpus(args.corpus, error)
         corpus_name = args.corpus.name
     work = Path(tempfile.mkdtemp(prefix="parknews-bench-"))
     started = time.perf_counter()
@@ -921,8 +926,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             result["ours"] = ours(args, work / "data", work / "pages")
         except CorpusError as error:  # a file that goes bad after its first story
-            print(f"bench: --corpus {args.corpus}: {error}", file=sys.stderr)
-            sys.exit(2)
+            stop_on_corpus(args.corpus, error)
         save("ours")
         mix = [Query(**{**q, "needles": tuple(q["needles"])}) for q in result["ours"]["queries"]]
         runners = {"whoosh": floor_whoosh, "fts5": floor_fts5, "tantivy": floor_tantivy}

@@ -21,10 +21,10 @@ import pytest
 from archive.ingest.pipeline import PIPELINE_VERSION
 from archive.ingest.read import read_page
 from tests.conftest import ROOT, SEEDS
-from tests.own_database import database_of_its_own
+from tests.own_database import POSTGRES_SCHEMES, database_of_its_own
 
 URL = os.environ.get("DATABASE_URL", "")
-if not URL.startswith(("postgres://", "postgresql://")):
+if not URL.startswith(POSTGRES_SCHEMES):
     pytest.skip("needs DATABASE_URL=postgres://… (concurrent writes)", allow_module_level=True)
 
 psycopg = pytest.importorskip("psycopg")

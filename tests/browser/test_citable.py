@@ -63,18 +63,21 @@ def test_a_zone_page_draws_its_timeline(site: str, page) -> None:
     assert page.problems == []
 
 
+def ingest_copy(site_env: dict[str, str], tmp_path_factory, seed: str, name: str,
+                *options: str) -> None:
+    """Ingest a copy of a seed page, under a name of its own, into the site's archive."""
+    page = tmp_path_factory.mktemp(name) / f"{name}.txt"
+    page.write_text((SEEDS / seed).read_text(encoding="utf-8"), encoding="utf-8")
+    subprocess.run([sys.executable, "manage.py", "ingest", str(page), *options, "-v0"],
+                   cwd=ROOT, env=site_env, check=True)
+
+
 @pytest.fixture(scope="module")
 def dated_page(site: str, site_env: dict[str, str], tmp_path_factory) -> str:
     """A page with a given date in the site's archive (the seeds' dates are estimates),
     ingested into the site's own data directory and database."""
-    page = tmp_path_factory.mktemp("dated") / "dated.txt"
-    page.write_text((SEEDS / "003_3b7b63bd7187fec8.txt").read_text(encoding="utf-8"),
-                    encoding="utf-8")
-    subprocess.run(
-        [sys.executable, "manage.py", "ingest", str(page), "--date", "2020-06-01",
-         "--paper", "某某科技报", "--page-label", "第3版", "-v0"],
-        cwd=ROOT, env=site_env, check=True,
-    )  # fmt: skip
+    ingest_copy(site_env, tmp_path_factory, "003_3b7b63bd7187fec8.txt", "dated",
+                "--date", "2020-06-01", "--paper", "某某科技报", "--page-label", "第3版")
     return "/issues/2020/"
 
 
@@ -84,13 +87,8 @@ def long_timeline_zone(site: str, site_env: dict[str, str], dated_page: str,
     """A zone with dated reports three years apart: 厦门火炬, on seed page 003 (dated
     2020-06-01 by dated_page) and on seed page 004, ingested here as a 2017-03-01 issue.
     Forty months are more columns than a phone, or the desktop's main column, can show."""
-    page = tmp_path_factory.mktemp("dated-2017") / "dated-2017.txt"
-    page.write_text((SEEDS / "004_a47ea2bfe5e6e35c.txt").read_text(encoding="utf-8"),
-                    encoding="utf-8")
-    subprocess.run(
-        [sys.executable, "manage.py", "ingest", str(page), "--date", "2017-03-01", "-v0"],
-        cwd=ROOT, env=site_env, check=True,
-    )  # fmt: skip
+    ingest_copy(site_env, tmp_path_factory, "004_a47ea2bfe5e6e35c.txt", "dated-2017",
+                "--date", "2017-03-01")
     return "/parks/xiamenhuoju/"
 
 
