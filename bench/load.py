@@ -46,7 +46,8 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, data_dir: Path, workers: int) -> None:
+    def __init__(self, data_dir: Path, workers: int, cpus: set[int] | None = None) -> None:
+        self.cpus = cpus  # run gunicorn and its workers on these CPUs only (None: any)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PARKNEWS_DATA_DIR": str(data_dir),
@@ -62,7 +63,8 @@ class Server:
         log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
-             "parknews.wsgi"], env=self.env, cwd=ROOT, stdout=log, stderr=log)
+             "parknews.wsgi"], env=self.env, cwd=ROOT, stdout=log, stderr=log,
+            preexec_fn=(lambda: os.sched_setaffinity(0, self.cpus)) if self.cpus else None)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

@@ -15,6 +15,11 @@ database) and the same number of processes spinning on the CPU without any reque
 one machine the attackers' own CPU competes with the server's; when the login flood costs
 no more than the /livez control, what is left is the attackers' share of the cores, not
 the login path (--controls none skips them).
+
+That is what the shared placement measures. The split placement (--placement split, or
+both: the default on 2 CPUs or more) stands in for attackers on other machines: gunicorn
+and the searching client run on CPU 0, the attackers on the other CPUs, so what the flood
+still costs the search is the server's work answering it.
 """
 
 from __future__ import annotations
@@ -94,9 +99,11 @@ def spin(base: str, seconds: float) -> Counter:
 
 
 def during(attacker: Callable[[str, float], Counter], base: str, attackers: int,
-           seconds: float) -> tuple[tuple[float, float], Counter]:
-    """Search p50/p95 while `attackers` processes run `attacker`, and what they counted."""
-    with multiprocessing.Pool(attackers) as pool:
+           seconds: float, cpus: set[int] | None = None) -> tuple[tuple[float, float], Counter]:
+    """Search p50/p95 while `attackers` processes (on `cpus`, if given) run `attacker`,
+    and what they counted."""
+    pin = (os.sched_setaffinity, (0, cpus)) if cpus else (None, ())
+    with multiprocessing.Pool(attackers, initializer=pin[0], initargs=pin[1]) as pool:
         running = pool.starmap_async(attacker, [(base, seconds + 1)] * attackers)
         time.sleep(0.5)
         latencies = summary(search_latencies(base, seconds))
@@ -108,15 +115,21 @@ def summary(times: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--attackers", type=int, default=8)
-    parser.add_argument("--controls", choices=["all", "none"], default="all")
-    args = parser.parse_args()
+# Where each side runs: (gunicorn and the searching client, the attackers); None: anywhere.
+PLACEMENTS: dict[str, Callable[[], tuple[set[int] | None, set[int] | None]]] = {
+    "shared": lambda: (None, None),
+    "split": lambda: ({0}, set(range(1, os.cpu_count() or 1))),
+}
+
+
+def session(placement: str, attackers: int, seconds: float, controls: bool) -> None:
+    """Start a server over the seeds, measure search alone, during the flood and during
+    the controls, and print the table for this placement."""
+    server_cpus, attacker_cpus = PLACEMENTS[placement]()
     scratch = Path(tempfile.mkdtemp(prefix="parknews-flood-"))
     (scratch / "data").mkdir()
-    server = Server(scratch / "data", 4)
+    server = Server(scratch / "data", 4, server_cpus)
+    own_cpus = os.sched_getaffinity(0)
     try:
         server.manage("migrate", "-v0")
         server.manage("collectstatic", "--noinput", "-v0")
@@ -124,27 +137,49 @@ def main() -> None:
         server.manage("shell", "-c", "from django.contrib.auth.models import User; "
                       "User.objects.create_superuser('loadtest', '', 'loadtest-pw')")
         server.start()
+        if server_cpus:
+            os.sched_setaffinity(0, server_cpus)  # the searching client beside the server
         search_latencies(server.base, 2)  # warm the workers
-        alone = summary(search_latencies(server.base, args.seconds))
-        flooded, answers = during(attack, server.base, args.attackers, args.seconds)
+        alone = summary(search_latencies(server.base, seconds))
+        flooded, answers = during(attack, server.base, attackers, seconds, attacker_cpus)
         rows = [("search alone", alone, ""),
                 ("during the login flood", flooded, "floor ≤ 2×")]
-        if args.controls == "all":
+        if controls:
             rows += [("control: /livez flood", during(cheapest_requests, server.base,
-                                                      args.attackers, args.seconds)[0], ""),
-                     ("control: CPU spin only", during(spin, server.base, args.attackers,
-                                                       args.seconds)[0], "")]
+                                                      attackers, seconds, attacker_cpus)[0], ""),
+                     ("control: CPU spin only", during(spin, server.base, attackers,
+                                                       seconds, attacker_cpus)[0], "")]
         load = os.getloadavg()
-        print(f"{args.attackers} attackers, one address; load average "
+        where = ("server and searcher on any CPU, attackers too" if not server_cpus else
+                 f"server and searcher on CPU {sorted(server_cpus)}, attackers on CPU "
+                 f"{sorted(attacker_cpus or ())}")
+        print(f"{placement}: {attackers} attackers, one address; {where}; load average "
               f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
         for label, (p50, p95), floor in rows:
             ratio = f"{p50 / alone[0]:.2f}× p50" if label != "search alone" else ""
-            print(f"{label:<24} p50 {p50:5.0f} ms  p95 {p95:5.0f} ms  {ratio} {floor}".rstrip())
-        print(f"login posts answered: {dict(sorted(answers.items()))} "
+            print(f"  {label:<24} p50 {p50:5.0f} ms  p95 {p95:5.0f} ms  {ratio} {floor}".rstrip())
+        print(f"  login posts answered: {dict(sorted(answers.items()))} "
               "(200: form shown again, 429: locked out)")
     finally:
+        os.sched_setaffinity(0, own_cpus)
         server.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--attackers", type=int, default=8)
+    parser.add_argument("--controls", choices=["all", "none"], default="all")
+    parser.add_argument("--placement", choices=["both", *PLACEMENTS], default="both")
+    args = parser.parse_args()
+    placements = list(PLACEMENTS) if args.placement == "both" else [args.placement]
+    if "split" in placements and (os.cpu_count() or 1) < 2:
+        if args.placement == "split":
+            parser.error("--placement split needs 2 CPUs or more")
+        placements.remove("split")
+    for placement in placements:
+        session(placement, args.attackers, args.seconds, args.controls == "all")
 
 
 if __name__ == "__main__":
