@@ -263,6 +263,13 @@ class FigureQuerySet(models.QuerySet):
         """Figures readers see: not deleted by staff, in an article readers see."""
         return self.filter(deleted=False).exclude(article__body="")
 
+    def public_in_bulk(self) -> FigureQuerySet:
+        """The same figures as public(), for archive-wide counts: the public articles as
+        one list built once, instead of a lookup of each figure's article row, which on
+        SQLite reads the article's whole body (a count over 134k figures: 0.8 → 0.2 s).
+        For a few figures (one article's, one page of results) public() is cheaper."""
+        return self.filter(deleted=False, article__in=Article.objects.public().values("pk"))
+
 
 class Figure(models.Model):
     """A number with its unit and what it counts, read from an article."""

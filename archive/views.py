@@ -38,14 +38,14 @@ from pypinyin import lazy_pinyin
 from archive.citations import Citation, bibtex, ris
 from archive.comparison import COMPARE_SORTS, DEFAULT_COMPARE_SORT, ZoneRow, zone_chart, zone_rows
 from archive.corrections import article_notes, attach_notes, figure_notes, public_history
-from archive.indicators import Indicator, indicator_named, indicator_of, indicators
+from archive.indicators import Indicator, indicator_named, indicators
 from archive.models import Article, Figure, Page, Park
 from archive.search.highlight import find_spans
 from archive.search.params import MAX_Q_CHARS
 from archive.search.query import parse
 from archive.search.similar import similar_articles
 from archive.serializers import article_json, articles_for_export, issue_date_fields, number
-from archive.templatetags.archive_charts import Chart, build_chart, pick_chart_group
+from archive.templatetags.archive_charts import Chart, build_chart
 from archive.templatetags.archive_format import (
     printed_value,
     readable_text,
@@ -156,20 +156,41 @@ def pick_chart(figures: QuerySet[Figure], indicator: Indicator | None) -> ChartP
     reported = figures.filter(status=Figure.Status.REPORTED)
     if indicator is not None:
         return indicator.name, indicator.base_unit, reported.filter(indicator.q()), indicator
-    counts = {
-        (label, base): n
-        for label, base, n in reported.order_by()
+    if chosen := commonest_indicator(reported):
+        return chosen.name, chosen.base_unit, reported.filter(chosen.q()), chosen
+    commonest = (
+        reported.exclude(label="")
+        .order_by()
         .values_list("label", "base_unit")
         .annotate(n=Count("pk"))
-        .values_list("label", "base_unit", "n")
-    }
-    picked = pick_chart_group(counts, _indicator_name)
-    if picked is None:
+        .order_by("-n", "-label", "-base_unit")
+        .first()
+    )
+    if commonest is None:
         return None
-    name, unit, is_indicator = picked
-    chosen = indicator_named(name) if is_indicator else None
-    group = reported.filter(chosen.q()) if chosen else reported.filter(label=name, base_unit=unit)
-    return name, unit, group, chosen
+    label, unit, _ = commonest
+    return label, unit, reported.filter(label=label, base_unit=unit), None
+
+
+def commonest_indicator(figures: QuerySet[Figure]) -> Indicator | None:
+    """The indicator most of the figures are of (ties: the larger name, then unit), each
+    figure counted for the first indicator in file order it belongs to, as indicator_of
+    classifies a label. One pass that returns one row: grouping by label instead returned
+    56k groups to classify at 134k figures (0.9 s)."""
+    counts, earlier = {}, Q()
+    for k, candidate in enumerate(indicators()):
+        first = candidate.q() & ~earlier if earlier else candidate.q()
+        counts[f"i{k}"] = Count("pk", filter=first)
+        earlier |= candidate.q()
+    if not counts:
+        return None
+    found = figures.order_by().aggregate(**counts)
+    ranked = [
+        (found[f"i{k}"], (candidate.name, candidate.base_unit), candidate)
+        for k, candidate in enumerate(indicators())
+        if found[f"i{k}"]
+    ]
+    return max(ranked, key=lambda row: row[:2])[2] if ranked else None
 
 
 def top_chart(figures: QuerySet[Figure], pick: ChartPick, detail: str, bars: int) -> Chart | None:
@@ -198,11 +219,6 @@ def explorer_chart(selection: QuerySet[Figure], indicator: Indicator | None) -> 
         if len(rows) > 1:
             return zone_chart(rows, pick[3])
     return top_chart(selection, pick, "park", 15)
-
-
-def _indicator_name(label: str, base_unit: str) -> str | None:
-    found = indicator_of(label, base_unit)
-    return found.name if found else None
 
 
 @require_safe
@@ -500,6 +516,39 @@ def filter_figures(figures: QuerySet[Figure], filters: dict[str, Any]) -> QueryS
     return figures
 
 
+def explorer_choices() -> dict[str, Any]:
+    """What the explorer's filters offer: the zones, provinces, units, years and commonest
+    labels of the archive's public figures.
+
+    Archive-wide, so each is one pass over the figure table alone (public_in_bulk), with
+    no join the choice does not need and no per-row date function: together 3.2 → 0.8 s
+    at 134k figures on SQLite.
+    """
+    public = Figure.objects.public_in_bulk().order_by()
+    zones = Park.objects.filter(
+        pk__in=public.annotate(zone=Coalesce("park_id", "article__park_id")).values("zone")
+    )
+    units = public.values_list("base_unit").annotate(n=Count("pk")).values_list("base_unit", "n")
+    # year_of (public_figures) without ExtractYear on every row: the years figures name,
+    # and the years of the issues that printed a reported figure naming none.
+    named = set(public.exclude(year=None).values_list("year", flat=True).distinct())
+    printed = public.filter(year=None, status=Figure.Status.REPORTED).values_list(
+        "article__page__issue_date", flat=True
+    )
+    years = named | {day.year for day in printed.distinct() if day}
+    zone_list = list(zones.order_by("province", "name"))
+    return {
+        "park_choices": zone_list,
+        "province_choices": sorted({zone.province for zone in zone_list if zone.province}),
+        "unit_choices": sorted(units, key=lambda item: (-item[1], item[0])),
+        "year_choices": sorted((y for y in years if y), reverse=True),
+        "label_choices": public.exclude(label="")
+        .values("label")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "label")[:60],
+    }
+
+
 @require_safe
 def figure_explorer(request: HttpRequest) -> HttpResponse:
     """Figures filtered by park, province, label, unit and year; sortable; downloadable."""
@@ -519,14 +568,11 @@ def figure_explorer(request: HttpRequest) -> HttpResponse:
         if filters["format"] == "csv":
             return figures_csv(request, selection, filters)
         return figures_json(request, selection, filters)
-    units = dict(
-        everything.order_by()
-        .values_list("base_unit")
-        .annotate(n=Count("pk"))
-        .values_list("base_unit", "n")
-    )
-    shown = paginate(request, selection, FIGURES_PER_PAGE)
-    attach_notes(shown)
+    # The page of figures by id first: sorting every figure's full row (quote, article,
+    # page) to keep fifty cost 1.8 s at 134k figures; sorting ids costs 0.3 s.
+    shown = paginate(request, selection.values_list("pk", flat=True), FIGURES_PER_PAGE)
+    by_id = everything.in_bulk(list(shown.object_list))
+    shown.object_list = attach_notes(by_id[pk] for pk in shown.object_list if pk in by_id)
     context = {
         "form": form,
         "filters": filters,
@@ -538,30 +584,7 @@ def figure_explorer(request: HttpRequest) -> HttpResponse:
         and selection.order_by().values("base_unit").distinct().count() > 1,
         "sorts": [(key, name) for key, (name, _) in FIGURE_SORTS.items()],
         "sort": filters.get("sort", DEFAULT_FIGURE_SORT),
-        "park_choices": Park.objects.filter(
-            pk__in=everything.order_by().values("zone_id")
-        ).order_by("province", "name"),
-        "province_choices": sorted(
-            {
-                p
-                for p in Park.objects.filter(
-                    pk__in=everything.order_by().values("zone_id")
-                ).values_list("province", flat=True)
-                if p
-            }
-        ),
-        "unit_choices": sorted(units.items(), key=lambda item: (-item[1], item[0])),
-        # DISTINCT in the database: the archive has one row per figure, not per year.
-        "year_choices": [
-            y
-            for y in everything.order_by("-year_of").values_list("year_of", flat=True).distinct()
-            if y
-        ],
-        "label_choices": everything.order_by()
-        .exclude(label="")
-        .values("label")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "label")[:60],
+        **explorer_choices(),
     }
     return render(request, "archive/figure_explorer.html", context)
 

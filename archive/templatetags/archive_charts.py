@@ -7,7 +7,7 @@ presentation attributes), which a strict Content-Security-Policy allows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from archive.models import Figure
@@ -42,30 +42,6 @@ class Chart:
     @property
     def left_out(self) -> int:
         return self.total - self.in_unit
-
-
-def pick_chart_group(
-    counts: Mapping[tuple[str, str], int], family: Callable[[str, str], str | None]
-) -> tuple[str, str, bool] | None:
-    """What to chart from (label, base unit) → count of reported figures: the indicator
-    with most figures, else the label with most. Returns (name, base unit, is_indicator).
-
-    A chart has one indicator on one axis: 营业收入 and 总投资 are both 元 but are never
-    drawn side by side.
-    """
-    families: dict[tuple[str, str], int] = {}
-    for (label, base), n in counts.items():
-        name = family(label, base)
-        if name:
-            families[(name, base)] = families.get((name, base), 0) + n
-    if families:
-        (name, base), _ = max(families.items(), key=lambda item: (item[1], item[0]))
-        return name, base, True
-    labelled = {key: n for key, n in counts.items() if key[0]}
-    if not labelled:
-        return None
-    (label, base), _ = max(labelled.items(), key=lambda item: (item[1], item[0]))
-    return label, base, False
 
 
 def build_chart(

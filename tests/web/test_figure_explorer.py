@@ -333,3 +333,80 @@ def test_a_download_with_an_invalid_filter_is_refused_naming_it(
     assert response.content.decode().startswith(f"invalid parameter {name}=")
     # The page itself still drops the bad filter and shows the rest.
     assert client.get(URL, params).status_code == 200
+
+
+def test_its_filter_choices_are_those_of_the_public_figures(client) -> None:
+    """The choices come from lean archive-wide queries; they must equal what the public
+    figures themselves give (a deleted figure, or one in an empty article, offers none)."""
+    figures = public()
+    Figure.objects.filter(pk=figures[0].pk).update(deleted=True, year=1999, base_unit="只")
+    figures = figures[1:]
+    context = client.get(URL).context
+    zones = {f.park or f.article.park for f in figures} - {None}
+    assert set(context["park_choices"]) == zones
+    assert context["province_choices"] == sorted({z.province for z in zones if z.province})
+    units: dict[str, int] = {}
+    for figure in figures:
+        units[figure.base_unit] = units.get(figure.base_unit, 0) + 1
+    assert dict(context["unit_choices"]) == units
+    assert context["year_choices"] == sorted(
+        {y for f in figures if (y := effective_year(f))}, reverse=True
+    )
+    labels: dict[str, int] = {}
+    for figure in figures:
+        if figure.label:
+            labels[figure.label] = labels.get(figure.label, 0) + 1
+    expected = sorted(labels.items(), key=lambda item: (-item[1], item[0]))[:60]
+    assert [(row["label"], row["n"]) for row in context["label_choices"]] == expected
+
+
+def test_the_chart_picks_the_indicator_most_reported_figures_are_of() -> None:
+    """One SQL pass classifies figures as indicator_of classifies one label: each counts
+    for the first indicator of the file it belongs to. Checked for every zone's figures
+    and for the whole archive against indicator_of itself."""
+    from archive.indicators import indicator_of
+    from archive.views import commonest_indicator, in_zone
+
+    selections = [Figure.objects.public()] + [
+        Figure.objects.public().filter(in_zone(park)) for park in Park.objects.all()
+    ]
+    picked = 0
+    for figures in selections:
+        counts: dict[tuple[str, str], int] = {}
+        for figure in figures.filter(status=Figure.Status.REPORTED):
+            if found := indicator_of(figure.label, figure.base_unit):
+                key = (found.name, found.base_unit)
+                counts[key] = counts.get(key, 0) + 1
+        expected = max(counts.items(), key=lambda item: (item[1], item[0]))[0] if counts else None
+        chosen = commonest_indicator(figures.filter(status=Figure.Status.REPORTED))
+        assert ((chosen.name, chosen.base_unit) if chosen else None) == expected
+        picked += chosen is not None
+    assert picked > 3
+
+
+def test_a_figure_of_two_indicators_counts_for_the_first_one_only() -> None:
+    """A label of two indicators (first A, then B in the file) counts for A alone: two
+    such figures and one of B only make A the commonest, not B (3 against 2)."""
+    from archive.indicators import indicators
+    from archive.views import commonest_indicator
+
+    pairs = [
+        (a, b, a.include[0] + b.include[0], b.include[0])
+        for i, a in enumerate(indicators())
+        for b in indicators()[i + 1 :]
+        if a.base_unit == b.base_unit
+    ]
+    a, _, both, b_only = next(
+        (a, b, both, b_only)
+        for a, b, both, b_only in pairs
+        if a.holds(both, a.base_unit) and b.holds(both, b.base_unit)
+        and b.holds(b_only, b.base_unit) and not a.holds(b_only, a.base_unit)
+    )
+    article = Article.objects.public().first()
+    for label in (both, both, b_only):
+        Figure.objects.create(
+            article=article, label=label, value=1, unit=a.base_unit, normalized_value=1,
+            base_unit=a.base_unit, status=Figure.Status.REPORTED,
+        )
+    mine = Figure.objects.public().filter(article=article, label__in=[both, b_only])
+    assert commonest_indicator(mine) == a
