@@ -143,3 +143,15 @@ def test_shared_news_corpus_lays_out(tmp_path):
     days = [day for _, day in pages.values()]
     assert days == sorted(days)
     assert all(t.count("\n\n") >= 2 for t, _ in pages.values())
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [([], "--data"), (["--data", "/nonexistent/parknews-data"], "--data /nonexistent")],
+)
+def test_the_rebuild_loop_bench_refuses_a_missing_archive_in_one_line(args, names) -> None:
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "rebuild_loop.py"), *args],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert run.returncode == 2
+    assert names in run.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in run.stderr
