@@ -19,7 +19,10 @@ the login path (--controls none skips them).
 That is what the shared placement measures. The split placement (--placement split, or
 both: the default on 2 CPUs or more) stands in for attackers on other machines: gunicorn
 and the searching client run on CPU 0, the attackers on the other CPUs, so what the flood
-still costs the search is the server's work answering it.
+still costs the search is the server's work answering it. The proxy placement is split
+with nginx in front of gunicorn (on CPU 0 too), configured by docs/nginx-login-limit.conf:
+every client goes through it, and it refuses an address's login requests beyond its rate
+before they reach Python (needs nginx on the PATH).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import QUERIES, ROOT, Server, fetch  # after the path tweak
+from load import QUERIES, ROOT, Server, fetch, free_port  # after the path tweak
 
 
 def search_latencies(base: str, seconds: float) -> list[float]:
@@ -115,10 +119,48 @@ def summary(times: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
 
 
+class Proxy:
+    """nginx from docs/nginx-login-limit.conf, in front of `upstream`, on `cpus`."""
+
+    CONF = ROOT / "docs" / "nginx-login-limit.conf"
+
+    def __init__(self, scratch: Path, upstream: str, cpus: set[int] | None) -> None:
+        self.prefix = scratch / "nginx"
+        self.prefix.mkdir()
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        conf = (self.CONF.read_text(encoding="utf-8").replace("@PREFIX@", str(self.prefix))
+                .replace("@LISTEN@", f"127.0.0.1:{self.port}").replace("@UPSTREAM@", upstream))
+        (self.prefix / "nginx.conf").write_text(conf, encoding="utf-8")
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.process = subprocess.Popen(
+            [nginx, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
+             "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
+        deadline = time.monotonic() + 20
+        while not self._answers():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"nginx did not answer; see {self.prefix}/error.log")
+            time.sleep(0.2)
+
+    def _answers(self) -> bool:
+        try:
+            return fetch(f"{self.base}/livez")[0] == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
 # Where each side runs: (gunicorn and the searching client, the attackers); None: anywhere.
 PLACEMENTS: dict[str, Callable[[], tuple[set[int] | None, set[int] | None]]] = {
     "shared": lambda: (None, None),
     "split": lambda: ({0}, set(range(1, os.cpu_count() or 1))),
+    "proxy": lambda: ({0}, set(range(1, os.cpu_count() or 1))),
 }
 
 
@@ -130,6 +172,7 @@ def session(placement: str, attackers: int, seconds: float, controls: bool) -> N
     (scratch / "data").mkdir()
     server = Server(scratch / "data", 4, server_cpus)
     own_cpus = os.sched_getaffinity(0)
+    proxy: Proxy | None = None
     try:
         server.manage("migrate", "-v0")
         server.manage("collectstatic", "--noinput", "-v0")
@@ -137,22 +180,28 @@ def session(placement: str, attackers: int, seconds: float, controls: bool) -> N
         server.manage("shell", "-c", "from django.contrib.auth.models import User; "
                       "User.objects.create_superuser('loadtest', '', 'loadtest-pw')")
         server.start()
+        base = server.base
+        if placement == "proxy":
+            proxy = Proxy(scratch, f"127.0.0.1:{server.port}", server_cpus)
+            base = proxy.base
         if server_cpus:
             os.sched_setaffinity(0, server_cpus)  # the searching client beside the server
-        search_latencies(server.base, 2)  # warm the workers
-        alone = summary(search_latencies(server.base, seconds))
-        flooded, answers = during(attack, server.base, attackers, seconds, attacker_cpus)
+        search_latencies(base, 2)  # warm the workers
+        alone = summary(search_latencies(base, seconds))
+        flooded, answers = during(attack, base, attackers, seconds, attacker_cpus)
         rows = [("search alone", alone, ""),
                 ("during the login flood", flooded, "floor ≤ 2×")]
         if controls:
-            rows += [("control: /livez flood", during(cheapest_requests, server.base,
+            rows += [("control: /livez flood", during(cheapest_requests, base,
                                                       attackers, seconds, attacker_cpus)[0], ""),
-                     ("control: CPU spin only", during(spin, server.base, attackers,
+                     ("control: CPU spin only", during(spin, base, attackers,
                                                        seconds, attacker_cpus)[0], "")]
         load = os.getloadavg()
         where = ("server and searcher on any CPU, attackers too" if not server_cpus else
                  f"server and searcher on CPU {sorted(server_cpus)}, attackers on CPU "
                  f"{sorted(attacker_cpus or ())}")
+        if proxy:
+            where += ", through nginx (docs/nginx-login-limit.conf) on CPU 0"
         print(f"{placement}: {attackers} attackers, one address; {where}; load average "
               f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
         for label, (p50, p95), floor in rows:
@@ -162,6 +211,8 @@ def session(placement: str, attackers: int, seconds: float, controls: bool) -> N
               "(200: form shown again, 429: locked out)")
     finally:
         os.sched_setaffinity(0, own_cpus)
+        if proxy:
+            proxy.stop()
         server.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -171,13 +222,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--attackers", type=int, default=8)
     parser.add_argument("--controls", choices=["all", "none"], default="all")
-    parser.add_argument("--placement", choices=["both", *PLACEMENTS], default="both")
+    parser.add_argument("--placement", choices=["both", *PLACEMENTS], default="both",
+                        help="both: shared then split; proxy: split behind nginx")
     args = parser.parse_args()
-    placements = list(PLACEMENTS) if args.placement == "both" else [args.placement]
-    if "split" in placements and (os.cpu_count() or 1) < 2:
-        if args.placement == "split":
-            parser.error("--placement split needs 2 CPUs or more")
+    placements = ["shared", "split"] if args.placement == "both" else [args.placement]
+    if (os.cpu_count() or 1) < 2 and args.placement in ("split", "proxy"):
+        parser.error(f"--placement {args.placement} needs 2 CPUs or more")
+    if (os.cpu_count() or 1) < 2 and "split" in placements:
         placements.remove("split")
+    if "proxy" in placements and not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        parser.error("--placement proxy needs nginx (apt-get install nginx-light)")
     for placement in placements:
         session(placement, args.attackers, args.seconds, args.controls == "all")
 
