@@ -61,6 +61,9 @@ ARTICLES_PER_PAGE = 20
 FIGURES_PER_PAGE = 50
 PARK_FIGURES = 60
 PARK_MENTIONS = 20
+# An article page lists at most this many others of its page, the nearest in print order:
+# a page of 1,500 articles would otherwise render 1,500 items on each of its articles.
+SAME_PAGE_SHOWN = 20
 # Newest issue first; undated pages last; a page's articles in reading order.
 NEWEST_FIRST = (F("page__issue_date").desc(nulls_last=True), "-page_id", "ordinal")
 
@@ -416,7 +419,7 @@ def article_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "page_articles": list(
             article.page.articles.only("pk", "page_id", "ordinal", "title", "spans")
         ),
-        "same_page": public_articles().filter(page=article.page).exclude(pk=article.pk),
+        **same_page_context(article),
         "similar": similar_to(article),
         "citation": citation_of(request, article),
         "canonical": request.build_absolute_uri(article.get_absolute_url()),
@@ -547,6 +550,21 @@ def explorer_choices() -> dict[str, Any]:
         .annotate(n=Count("pk"))
         .order_by("-n", "label")[:60],
     }
+
+
+def same_page_context(article: Article) -> dict[str, Any]:
+    """The other public articles of the article's page, at most SAME_PAGE_SHOWN of them,
+    nearest in print order first and then shown in print order; and how many there are."""
+    others = public_articles().filter(page=article.page).exclude(pk=article.pk)
+    total = others.count()
+    if total <= SAME_PAGE_SHOWN:
+        return {"same_page": list(others.order_by("ordinal")), "same_page_total": total}
+    half = SAME_PAGE_SHOWN // 2
+    before = list(others.filter(ordinal__lt=article.ordinal).order_by("-ordinal")[:SAME_PAGE_SHOWN])
+    after = list(others.filter(ordinal__gte=article.ordinal).order_by("ordinal")[:SAME_PAGE_SHOWN])
+    take_before = min(len(before), max(half, SAME_PAGE_SHOWN - len(after)))
+    shown = before[:take_before][::-1] + after[: SAME_PAGE_SHOWN - take_before]
+    return {"same_page": shown, "same_page_total": total}
 
 
 @require_safe

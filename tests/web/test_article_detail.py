@@ -205,3 +205,34 @@ def test_it_lists_every_figure_as_printed_with_its_status(get) -> None:
     assert "换算：10万吨" in squash(item.text)
     mark = doc.by_id(f"m-{figure.pk}")
     assert mark.text == "10万多吨"
+
+
+def test_a_page_of_many_articles_lists_the_nearest_twenty_and_links_the_day(get) -> None:
+    """An article page's 同版文章 is bounded: of a page of 40 articles, the 20 nearest in
+    print order, in print order, and a line giving the total with a link to the day."""
+    import datetime as dt
+
+    from archive.views import SAME_PAGE_SHOWN
+
+    lines = [f"第{n}篇文章的正文。" for n in range(1, 41)]
+    page = Page.objects.create(
+        source="many.txt", raw_text="\n".join(lines), content_hash="many",
+        issue_date=dt.date(2021, 5, 4),
+    )
+    articles, start = [], 0
+    for n, line in enumerate(lines, start=1):
+        articles.append(Article.objects.create(
+            page=page, ordinal=n, title=f"第{n}篇", body=line, spans=[[start, start + len(line)]]
+        ))
+        start += len(line) + 1
+    for index, expected in [(0, range(2, 22)), (19, range(10, 31)), (39, range(20, 40))]:
+        _, doc = get(articles[index].get_absolute_url())
+        section = next(
+            s for s in doc.find_all("section") if s.attrs.get("aria-labelledby") == "page-h"
+        )
+        titles = [a.text for a in section.find("ol").find_all("a") if a.text.startswith("第")]
+        want = [f"第{n}篇" for n in expected if n != index + 1]
+        assert titles == want[:SAME_PAGE_SHOWN]
+        more = section.find("p", cls="same-page-more")
+        assert "本版另有39篇文章" in squash(more.text) and "相邻的20篇" in squash(more.text)
+        assert more.find("a").attrs["href"] == "/issues/2021/5/4/"
