@@ -180,19 +180,15 @@ def commonest_indicator(figures: QuerySet[Figure]) -> Indicator | None:
     figure counted for the first indicator in file order it belongs to, as indicator_of
     classifies a label. One pass that returns one row: grouping by label instead returned
     56k groups to classify at 134k figures (0.9 s)."""
-    counts, earlier = {}, Q()
-    for k, candidate in enumerate(indicators()):
-        first = candidate.q() & ~earlier if earlier else candidate.q()
-        counts[f"i{k}"] = Count("pk", filter=first)
-        earlier |= candidate.q()
-    if not counts:
+    named = {f"i{k}": candidate for k, candidate in enumerate(indicators())}
+    if not named:
         return None
+    counts, earlier = {}, Q()
+    for key, candidate in named.items():
+        counts[key] = Count("pk", filter=candidate.q() & ~earlier if earlier else candidate.q())
+        earlier |= candidate.q()
     found = figures.order_by().aggregate(**counts)
-    ranked = [
-        (found[f"i{k}"], (candidate.name, candidate.base_unit), candidate)
-        for k, candidate in enumerate(indicators())
-        if found[f"i{k}"]
-    ]
+    ranked = [(found[key], (c.name, c.base_unit), c) for key, c in named.items() if found[key]]
     return max(ranked, key=lambda row: row[:2])[2] if ranked else None
 
 

@@ -45,6 +45,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def pin_to(cpus: set[int] | None) -> None:
+    """Keep this process (and what it starts) on `cpus`; None: leave it where it is."""
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+
+
+def answers(url: str) -> bool:
+    """Whether `url` answers at all (any status); False while nothing listens."""
+    try:
+        urllib.request.urlopen(url, timeout=2).read()
+        return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
 class Server:
     def __init__(self, data_dir: Path, workers: int, cpus: set[int] | None = None) -> None:
         self.cpus = cpus  # run gunicorn and its workers on these CPUs only (None: any)
@@ -64,14 +81,12 @@ class Server:
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
              "parknews.wsgi"], env=self.env, cwd=ROOT, stdout=log, stderr=log,
-            preexec_fn=(lambda: os.sched_setaffinity(0, self.cpus)) if self.cpus else None)
+            preexec_fn=lambda: pin_to(self.cpus))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=2).read()
+            if answers(self.base + "/healthz"):
                 return
-            except OSError:
-                time.sleep(0.3)
+            time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer; see {self.log_path}")
 
     def stop(self) -> None:

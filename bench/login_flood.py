@@ -16,17 +16,16 @@ one machine the attackers' own CPU competes with the server's; when the login fl
 no more than the /livez control, what is left is the attackers' share of the cores, not
 the login path (--controls none skips them).
 
-That is what the shared placement measures. The split placement stands in for
-attackers on other machines: gunicorn
-and the searching client run on CPU 0, the attackers on the other CPUs, so what the flood
-still costs the search is the server's work answering it. The proxy placement is split
-with nginx in front of gunicorn, configured by docs/nginx-login-limit.conf: every client
-goes through it, and it refuses an address's login requests beyond its rate before they
-reach Python (needs nginx). It stands in for a proxy host of its own: nginx runs on the
-attackers' CPUs but ahead of them (nice -10), so neither the server's CPU nor the
-attackers' own client work slows it. The default, --placement all, runs the three in
-turn: split and proxy only on 2 CPUs or more, proxy only where nginx is installed (each
-left out with a line saying why).
+That is what the shared placement measures. The split placement stands in for attackers
+on other machines: gunicorn and the searching client run on CPU 0, the attackers on the
+other CPUs, so what the flood still costs the search is the server's work answering it.
+The proxy placement is split with nginx in front of gunicorn, configured by
+docs/nginx-login-limit.conf: every client goes through it, and it refuses an address's
+login requests beyond its rate before they reach Python (needs nginx). It stands in for a
+proxy host of its own: nginx runs on the attackers' CPUs but ahead of them (nice -10), so
+neither the server's CPU nor the attackers' own client work slows it. The default,
+--placement all, runs the three in turn: split and proxy only on 2 CPUs or more, proxy
+only where nginx is installed (each left out with a line saying why).
 """
 
 from __future__ import annotations
@@ -48,7 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import QUERIES, ROOT, Server, fetch, free_port  # after the path tweak
+from load import QUERIES, ROOT, Server, answers, fetch, free_port, pin_to  # after the path tweak
 
 
 def search_latencies(base: str, seconds: float) -> list[float]:
@@ -110,8 +109,7 @@ def during(attacker: Callable[[str, float], Counter], base: str, attackers: int,
            seconds: float, cpus: set[int] | None = None) -> tuple[tuple[float, float], Counter]:
     """Search p50/p95 while `attackers` processes (on `cpus`, if given) run `attacker`,
     and what they counted."""
-    pin = (os.sched_setaffinity, (0, cpus)) if cpus else (None, ())
-    with multiprocessing.Pool(attackers, initializer=pin[0], initargs=pin[1]) as pool:
+    with multiprocessing.Pool(attackers, initializer=pin_to, initargs=(cpus,)) as pool:
         running = pool.starmap_async(attacker, [(base, seconds + 1)] * attackers)
         time.sleep(0.5)
         latencies = summary(search_latencies(base, seconds))
@@ -146,7 +144,7 @@ class Proxy:
              "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=lambda: self._place(cpus))
         deadline = time.monotonic() + 20
-        while not self._answers():
+        while not answers(f"{self.base}/livez"):
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.stop()
                 raise RuntimeError(f"nginx did not answer; see {self.prefix}/error.log")
@@ -156,15 +154,8 @@ class Proxy:
     def _place(cpus: set[int] | None) -> None:
         """On the attackers' CPUs, ahead of them (nice -10): a proxy host of its own
         answers its clients first, whatever else they run."""
-        if cpus:
-            os.sched_setaffinity(0, cpus)
+        pin_to(cpus)
         os.nice(-10)
-
-    def _answers(self) -> bool:
-        try:
-            return fetch(f"{self.base}/livez")[0] == 200
-        except OSError:
-            return False
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -172,18 +163,21 @@ class Proxy:
             self.process.wait(timeout=30)
 
 
-# Where each side runs: (gunicorn and the searching client, the attackers); None: anywhere.
-PLACEMENTS: dict[str, Callable[[], tuple[set[int] | None, set[int] | None]]] = {
-    "shared": lambda: (None, None),
-    "split": lambda: ({0}, set(range(1, os.cpu_count() or 1))),
-    "proxy": lambda: ({0}, set(range(1, os.cpu_count() or 1))),
-}
+PLACEMENTS = ("shared", "split", "proxy")
+
+
+def cpus_of(placement: str) -> tuple[set[int] | None, set[int] | None]:
+    """Where each side runs: (gunicorn and the searching client, the attackers); None:
+    anywhere. Split and proxy both keep the server on CPU 0 and the attackers off it."""
+    if placement == "shared":
+        return None, None
+    return {0}, set(range(1, os.cpu_count() or 1))
 
 
 def session(placement: str, attackers: int, seconds: float, controls: bool) -> None:
     """Start a server over the seeds, measure search alone, during the flood and during
     the controls, and print the table for this placement."""
-    server_cpus, attacker_cpus = PLACEMENTS[placement]()
+    server_cpus, attacker_cpus = cpus_of(placement)
     scratch = Path(tempfile.mkdtemp(prefix="parknews-flood-"))
     (scratch / "data").mkdir()
     server = Server(scratch / "data", 4, server_cpus)
@@ -200,8 +194,7 @@ def session(placement: str, attackers: int, seconds: float, controls: bool) -> N
         if placement == "proxy":
             proxy = Proxy(scratch, f"127.0.0.1:{server.port}", attacker_cpus)
             base = proxy.base
-        if server_cpus:
-            os.sched_setaffinity(0, server_cpus)  # the searching client beside the server
+        pin_to(server_cpus)  # the searching client beside the server
         search_latencies(base, 2)  # warm the workers
         alone = summary(search_latencies(base, seconds))
         flooded, answers = during(attack, base, attackers, seconds, attacker_cpus)
