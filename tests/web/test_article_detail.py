@@ -236,3 +236,23 @@ def test_a_page_of_many_articles_lists_the_nearest_twenty_and_links_the_day(get)
         more = section.find("p", cls="same-page-more")
         assert "本版另有39篇文章" in squash(more.text) and "相邻的20篇" in squash(more.text)
         assert more.find("a").attrs["href"] == "/issues/2021/5/4/"
+
+
+def test_a_page_with_an_estimated_date_does_not_link_a_day_it_is_not_on(get) -> None:
+    """/issues/Y/M/D/ lists pages printed or given that day; a page whose date is only
+    estimated (约2020年) is not there, so its articles link no day."""
+    import datetime as dt
+
+    page = Page.objects.create(
+        source="estimated.txt", raw_text="\n".join("x" * 30), content_hash="estimated",
+        issue_date=dt.date(2020, 1, 1), issue_date_estimated=True,
+    )
+    articles = [
+        Article.objects.create(page=page, ordinal=n, title=f"第{n}篇", body="x", spans=[[0, 1]])
+        for n in range(1, 31)
+    ]
+    _, doc = get(articles[0].get_absolute_url())
+    more = doc.find("p", cls="same-page-more")
+    assert "本版另有29篇文章" in squash(more.text)
+    assert not more.find_all("a")
+    get("/issues/2020/1/1/", status=404)
