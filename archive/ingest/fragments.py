@@ -20,12 +20,14 @@ where it was printed: an article may well end on another zone.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from dataclasses import dataclass
 from typing import Protocol
 
 from .assemble import Para, RawArticle
 from .text import ends_sentence
-from .topic import PageTopics
+from .topic import PageTopics, RunningStretch
 
 # A displaced fragment is a column's worth of text, not half an article; and it lands near
 # its article. Both bounds also keep the search linear in the page.
@@ -74,34 +76,68 @@ def _best_move(
     articles: list[RawArticle], index: int, zones: ParkFinder, topics: PageTopics
 ) -> _Move | None:
     host = articles[index]
-    best: _Move | None = None
     first = max(1, len(host.paras) - MAX_TAIL_PARAS)
     targets = [
-        (t, _parts(articles[t], articles[t].paras))
-        for t in range(max(0, index - MAX_TARGETS_BACK), index)
-        if articles[t].paras
+        t for t in range(max(0, index - MAX_TARGETS_BACK), index) if articles[t].paras
     ]
-    target_zones = {t: set(zones.parks_in("\n".join(parts))) for t, parts in targets}
-    for start in range(first, len(host.paras)):
-        tail = host.paras[start:]
-        tail_parts = tuple(p.text for p in tail)
-        head_parts = _parts(host, host.paras[:start])
-        tail_zones = set(zones.parks_in("\n".join(tail_parts)))
-        head_zones = set(zones.parks_in("\n".join(head_parts)))
-        to_head = topics.similarity(tail_parts, head_parts)
+    if not targets or first >= len(host.paras):
+        return None
+    target_parts = {t: _parts(articles[t], articles[t].paras) for t in targets}
+    target_vectors = {t: topics.vector(parts) for t, parts in target_parts.items()}
+    target_zones = {t: set(zones.parks_in("\n".join(parts))) for t, parts in target_parts.items()}
+    any_target_zone = set().union(*target_zones.values())
+    # Tails from the shortest up: each step moves one paragraph from the head to the tail,
+    # and the vectors and dot products follow it (see RunningStretch).
+    head = RunningStretch(topics, _parts(host, host.paras))
+    tail = RunningStretch(topics)
+    tail_head = 0.0
+    tail_target = dict.fromkeys(targets, 0.0)
+    moves: list[_Move] = []
+    for start in range(len(host.paras) - 1, first - 1, -1):
+        moved_text = host.paras[start].text
+        from_head = head.remove(moved_text)
+        to_tail = tail.add(moved_text)
+        for gram, (tail_old, tail_new) in to_tail.items():
+            head_old, head_new = from_head[gram]
+            tail_head += tail_new * head_new - tail_old * head_old
+        grams = list(to_tail)
+        gains = [new - old for old, new in to_tail.values()]
+        for t in targets:
+            weights = map(target_vectors[t][0].get, grams, itertools.repeat(0.0))
+            tail_target[t] += sum(map(operator.mul, gains, weights))
+        tail_paras = host.paras[start:]
+        if any_target_zone:
+            tail_zones = set(zones.parks_in("\n".join(p.text for p in tail_paras)))
+        else:
+            tail_zones = set()
+        # The head's zones matter only for a zone the tail shares with some target.
+        head_zones = (
+            set(zones.parks_in("\n".join(_parts(host, host.paras[:start]))))
+            if tail_zones & any_target_zone
+            else set()
+        )
+        to_head = _cosine(tail_head, tail, head.norm if head.vector else 0.0)
         before = host.paras[start - 1]
         leaves_cut = not before.is_subhead and not ends_sentence(before.text)
-        for t, target_parts in targets:
+        for t in targets:
             target = articles[t]
-            cut = not ends_sentence(target.paras[-1].text) and not tail[0].is_subhead
+            cut = not ends_sentence(target.paras[-1].text) and not tail_paras[0].is_subhead
             shared_zone = bool((tail_zones - head_zones) & target_zones[t])
-            margin = topics.similarity(tail_parts, target_parts) - to_head
+            margin = _cosine(tail_target[t], tail, target_vectors[t][1]) - to_head
             if cut or (shared_zone and leaves_cut):
                 needed = MIN_MARGIN_AT_CUT
             elif shared_zone:
                 needed = MIN_MARGIN
             else:
                 needed = MIN_MARGIN_TOPIC_ONLY
-            if margin >= needed and (best is None or margin > best.margin):
-                best = _Move(index, start, t, margin)
-    return best
+            if margin >= needed:
+                moves.append(_Move(index, start, t, margin))
+    # The clearest margin; on a tie, the longest tail, then the earliest target.
+    return max(moves, key=lambda m: (m.margin, -m.start, -m.target), default=None)
+
+
+def _cosine(dot: float, tail: RunningStretch, other_norm: float) -> float:
+    """As PageTopics.similarity, from a kept dot product: 0 when either side is empty."""
+    if not tail.vector or not other_norm:
+        return 0.0
+    return dot / (tail.norm * other_norm)

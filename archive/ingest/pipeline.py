@@ -12,7 +12,7 @@ import bisect
 import re
 from typing import Protocol
 
-from .assemble import assemble_articles
+from .assemble import RawArticle, assemble_articles
 from .blocks import split_blocks
 from .classify import Classified, Kind, classify_blocks
 from .clean import finish_article
@@ -39,25 +39,61 @@ class Linker(Protocol):
 
 def process_page(text: str, linker: Linker) -> list[ArticleDraft]:
     """Articles of one page, with their parks and figures."""
+    linker = RememberedZones(linker)
     items = classify_blocks(split_blocks(text))
     topics = page_topics(items)
     raws = assemble_articles(items, linker, topics)
     raws = reattach_fragments(raws, linker, topics)
-    drafts = [
-        finish_article(raw, ordinal)
-        for ordinal, raw in enumerate((r for r in raws if r.paras or r.title), start=1)
-    ]
-    for draft in drafts:
-        link_parks(draft, linker)
-        draft.figures = extract_figures(draft.body)
-        if draft.figures:
-            # One scan of the body for every figure: scanning each figure's sentence again
-            # made a long run-on sentence of figures cost its length squared.
-            zones = ZonesInText(linker.find_mentions(draft.body))
-            sentences = sentence_bounds(draft.body)
-            for figure in draft.figures:
-                figure.park = figure_park(figure, draft, sentences, zones)
-    return drafts
+    kept = [r for r in raws if r.paras or r.title]
+    return [finished_draft(raw, ordinal, linker) for ordinal, raw in enumerate(kept, start=1)]
+
+
+def finished_draft(raw: RawArticle, ordinal: int, linker: Linker) -> ArticleDraft:
+    """One assembled article cleaned, with its zones and its figures (each with the zone
+    its sentence speaks of)."""
+    draft = finish_article(raw, ordinal)
+    link_parks(draft, linker)
+    draft.figures = extract_figures(draft.body)
+    if draft.figures:
+        # One scan of the body for every figure: scanning each figure's sentence again
+        # made a long run-on sentence of figures cost its length squared.
+        zones = ZonesInText(linker.find_mentions(draft.body))
+        sentences = sentence_bounds(draft.body)
+        for figure in draft.figures:
+            figure.park = figure_park(figure, draft, sentences, zones)
+    return draft
+
+
+class RememberedZones:
+    """A linker whose answers are remembered for one page.
+
+    The assembler and the fragment finder ask about the same paragraphs and articles many
+    times (each article is compared with the next few); scanning a text for zones is a
+    pure function of the text, so each distinct text is scanned once. Bounded, so a page
+    of many thousands of paragraphs cannot grow it without end.
+    """
+
+    LIMIT = 4096
+
+    def __init__(self, linker: Linker) -> None:
+        self._linker = linker
+        self._mentions: dict[str, list[ParkMention]] = {}
+
+    def find_mentions(self, text: str) -> list[ParkMention]:
+        found = self._mentions.get(text)
+        if found is None:
+            if len(self._mentions) >= self.LIMIT:
+                self._mentions.clear()
+            found = self._mentions[text] = self._linker.find_mentions(text)
+        return list(found)
+
+    def parks_in(self, text: str) -> list[str]:
+        return list(dict.fromkeys(m.park for m in self.find_mentions(text)))
+
+    def main_park(
+        self, *, title: str, kicker: str = "", subtitle: str = "", body: str = ""
+    ) -> str | None:
+        return self._linker.main_park(title=title, kicker=kicker, subtitle=subtitle, body=body)
 
 
 def page_topics(items: list[Classified]) -> PageTopics:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
+import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 
@@ -26,13 +28,15 @@ Stretch = str | Sequence[str]
 VECTOR_CACHE = 512
 
 
+# A run of letters, digits and Han characters: `[^\W_]` is exactly str.isalnum.
+_ALNUM_RUN = re.compile(r"[^\W_]{2,}")
+
+
 def bigrams(text: str) -> Counter[str]:
     """Adjacent pairs of letters, digits and Han characters (punctuation breaks a pair)."""
-    chars = [c if c.isalnum() else " " for c in fold(text).lower()]
     out: Counter[str] = Counter()
-    for a, b in itertools.pairwise(chars):
-        if a != " " and b != " ":
-            out[a + b] += 1
+    for run in _ALNUM_RUN.findall(fold(text).lower()):
+        out.update(map(operator.add, run, run[1:]))
     return out
 
 
@@ -50,9 +54,9 @@ class PageTopics:
         # +1 smoothing: a bigram of every paragraph still weighs a little, an unseen one most.
         self._unseen = math.log(self.documents + 1)
         self._weights = {g: math.log((self.documents + 1) / (n + 1)) for g, n in frequency.items()}
-        self._vectors: OrderedDict[tuple[str, ...], tuple[dict[str, float], float]] = (
-            OrderedDict()
-        )
+        self._vectors: OrderedDict[
+            tuple[str, ...], tuple[dict[str, float], float, Counter[str]]
+        ] = OrderedDict()
 
     def counts(self, paragraph: str) -> Counter[str]:
         found = self._counts.get(paragraph)
@@ -65,6 +69,11 @@ class PageTopics:
 
     def vector(self, stretch: Stretch) -> tuple[dict[str, float], float]:
         """The weighted vector of a stretch and its length."""
+        vector, norm, _ = self._stretch(stretch)
+        return vector, norm
+
+    def _stretch(self, stretch: Stretch) -> tuple[dict[str, float], float, Counter[str]]:
+        """Vector, length and bigram counts of a stretch (callers must not change them)."""
         parts = (stretch,) if isinstance(stretch, str) else tuple(stretch)
         cached = self._vectors.get(parts)
         if cached is not None:
@@ -73,8 +82,10 @@ class PageTopics:
         total: Counter[str] = Counter()
         for part in parts:
             total.update(self.counts(part))
-        vector = {g: (1 + math.log(n)) * self.weight(g) for g, n in total.items()}
-        result = vector, math.sqrt(sum(w * w for w in vector.values()))
+        weights, unseen, log = self._weights, self._unseen, math.log
+        vector = {g: (1 + log(n)) * weights.get(g, unseen) for g, n in total.items()}
+        values = list(vector.values())
+        result = vector, math.sqrt(sum(map(operator.mul, values, values))), total
         self._vectors[parts] = result
         if len(self._vectors) > VECTOR_CACHE:
             self._vectors.popitem(last=False)
@@ -87,4 +98,58 @@ class PageTopics:
             return 0.0
         if len(va) > len(vb):
             va, vb = vb, va
-        return sum(w * vb.get(g, 0.0) for g, w in va.items()) / (na * nb)
+        others = map(vb.get, va, itertools.repeat(0.0))
+        return sum(map(operator.mul, va.values(), others)) / (na * nb)
+
+
+class RunningStretch:
+    """A stretch of one page that gains and loses paragraphs, with its vector kept current.
+
+    Equal to `PageTopics.vector` of the same paragraphs (but for rounding), but a
+    paragraph added or removed costs only its own bigrams: comparing every tail of a long
+    article with its head is then linear in the article, not quadratic. `add` and
+    `remove` report how the vector moved, so a caller can keep dot products with other
+    stretches current the same way.
+    """
+
+    def __init__(self, topics: PageTopics, parts: Sequence[str] = ()) -> None:
+        self.topics = topics
+        # Start from the page's (cached) vector of the whole stretch: copies, not recounts.
+        vector, norm, counts = topics._stretch(tuple(parts))
+        self.counts: Counter[str] = Counter(counts)
+        self.vector: dict[str, float] = dict(vector)
+        self._norm2 = norm * norm
+
+    @property
+    def norm(self) -> float:
+        return math.sqrt(max(self._norm2, 0.0))
+
+    def add(self, part: str) -> dict[str, tuple[float, float]]:
+        return self._change(part, 1)
+
+    def remove(self, part: str) -> dict[str, tuple[float, float]]:
+        return self._change(part, -1)
+
+    def _change(self, part: str, sign: int) -> dict[str, tuple[float, float]]:
+        """Apply one paragraph; return {bigram: (old weight, new weight)} for those it moved."""
+        moved: dict[str, tuple[float, float]] = {}
+        counts, vector = self.counts, self.vector
+        weights, unseen, log = self.topics._weights, self.topics._unseen, math.log
+        norm2 = self._norm2
+        for gram, n in self.topics.counts(part).items():
+            count = counts[gram] + sign * n
+            old = vector.get(gram, 0.0)
+            if count > 0:
+                counts[gram] = count
+                new = vector[gram] = (1 + log(count)) * weights.get(gram, unseen)
+            else:
+                del counts[gram]
+                vector.pop(gram, None)
+                new = 0.0
+            # Kept as it moves: recomputing it from every weight made each step cost the
+            # whole stretch.
+            norm2 += new * new - old * old
+            moved[gram] = (old, new)
+        # An empty stretch has no length, whatever rounding the steps left behind.
+        self._norm2 = norm2 if vector else 0.0
+        return moved

@@ -397,3 +397,19 @@ def test_mentions_are_well_formed(linker: ParkLinker, parts: list[str]) -> None:
     assert linker.parks_in(text) == list(dict.fromkeys(m.park for m in mentions))
     main = linker.main_park(title=text[:10], kicker=text[10:20], body=text)
     assert main is None or isinstance(main, str)
+
+
+def test_a_page_s_remembered_answers_are_the_linker_s(linker, seed_texts, monkeypatch) -> None:
+    from archive.ingest.pipeline import RememberedZones
+
+    monkeypatch.setattr(RememberedZones, "LIMIT", 16)
+    remembered = RememberedZones(linker)
+    texts = [line for text in seed_texts.values() for line in text.splitlines() if line]
+    assert len(texts) > 2 * RememberedZones.LIMIT
+    for text in texts + texts:  # the second time from memory, or after it was cleared
+        found = remembered.find_mentions(text)
+        assert found == linker.find_mentions(text)
+        assert remembered.parks_in(text) == linker.parks_in(text)
+        found.clear()  # a caller's change to its answer never reaches the next caller
+        assert remembered.find_mentions(text) == linker.find_mentions(text)
+        assert len(remembered._mentions) <= RememberedZones.LIMIT
