@@ -16,7 +16,7 @@ never a compound file):
 * Term table (`.trm`): Whoosh's `W3TermInfo` per (field, term). A term with at most
   INLINE_POSTINGS postings keeps them in its term info (`set_inlined`: ids, weights,
   values), with no block in the postings file; Whoosh's reader supports this, its writer
-  never does it (`_finish_inlined_term`).
+  never does it (`_inlined_terminfo`).
 * Postings (`.pst`): blocks of at most the codec's block limit (128) postings. Each
   block: Whoosh's header (compression level, max weight, min/max field length), then
   ids, weights and values as Whoosh's `W3PostingsWriter._write_block` writes them; the
@@ -41,6 +41,7 @@ from __future__ import annotations
 import importlib.metadata
 import itertools
 import operator
+import pickle
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -49,10 +50,11 @@ from typing import Any
 import numpy as np
 import whoosh
 from django.core.exceptions import ImproperlyConfigured
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PostingsWriter, byte_to_length
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PostingsWriter, W3TermInfo, byte_to_length
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import _INT_SIZE, pack_uint, pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 WHOOSH_VERSION = (2, 7, 4)
@@ -60,6 +62,7 @@ WHOOSH_DISTRIBUTION = "Whoosh"
 COMPRESSION = 1  # zlib level for posting blocks (Whoosh's default, 3, is slower)
 COMPRESS_FROM = 8  # postings in a block
 INLINE_POSTINGS = 4  # a term with at most this many postings keeps them in the term table
+_TERM_INFO = W3TermInfo._struct  # flags, weight, doc freq, min/max length, max weight, ids
 
 
 # Start-up check.
@@ -474,6 +477,11 @@ def _write_term(writer: Any, btext: bytes, postings: list[tuple[int, float, byte
                 doc_lengths: list[int] | None) -> None:
     """One term's postings (in document order) through the codec's postings writer, a
     block at a time: what its add_posting does per posting, done per block."""
+    if len(postings) <= INLINE_POSTINGS:
+        # Most terms of a segment are this rare: their term info is built in one go.
+        key = pack_ushort(writer._fieldid) + btext
+        writer._tindex.add(key, _inlined_terminfo(postings, doc_lengths))
+        return
     writer.start_term(btext)
     postwriter = writer._postwriter
     postwriter.__class__ = _PostingsWriter
@@ -494,22 +502,26 @@ def _write_term(writer: Any, btext: bytes, postings: list[tuple[int, float, byte
         # zlib costs more than it saves on a block of a few postings (the reader reads
         # the compression level from each block's header).
         postwriter._compression = COMPRESSION if len(block) >= COMPRESS_FROM else 0
-    if len(postings) <= INLINE_POSTINGS:
-        _finish_inlined_term(writer)
-    else:
-        writer.finish_term()
+    writer.finish_term()
 
 
-def _finish_inlined_term(writer: Any) -> None:
-    """The codec's finish_term for a short posting list kept in the term table itself
+def _inlined_terminfo(postings: list[tuple[int, float, bytes]],
+                      doc_lengths: list[int] | None) -> bytes:
+    """The `W3TermInfo.to_bytes()` of a short posting list kept in the term table itself
     (Whoosh's reader supports this, but its writer calls a misspelt method, so it never
-    inlines): no block in the postings file to pickle, compress and seek to."""
-    postwriter = writer._postwriter
-    terminfo = postwriter._terminfo
-    terminfo.add_block(postwriter)
-    terminfo.set_inlined(postwriter._ids, postwriter._weights, postwriter._values)
-    postwriter._terminfo = None
-    writer._tindex.add(pack_ushort(writer._fieldid) + writer._btext, terminfo.to_bytes())
+    inlines): the bytes Whoosh's start_term, add_block, set_inlined and to_bytes would
+    make, without their objects (`tests/search/test_whoosh_adapter.py` compares them)."""
+    ids, weights, values = zip(*postings, strict=True)
+    stored = tuple(array("f", weights))  # the block holds float32 weights
+    if doc_lengths:
+        lengths = list(map(doc_lengths.__getitem__, ids))
+        min_length = length_to_byte(min(lengths))
+        max_length = length_to_byte(max(lengths))
+    else:
+        min_length, max_length = 0, length_to_byte(0)
+    head = _TERM_INFO.pack(True, sum(stored), len(ids), min_length, max_length,
+                           max(0, max(weights)), ids[0], ids[-1])
+    return head + pickle.dumps((ids, stored, tuple(v for v in values if v)), 2)
 
 
 # Segments: merging, writing in worker processes, committing them.

@@ -73,6 +73,12 @@ def _postings(reader, field: str, btext: bytes) -> list[tuple[int, float, bytes]
     return out
 
 
+def _term_stats(reader, field: str, btext: bytes) -> tuple:
+    info = reader.term_info(field, btext)
+    return (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+            info.max_weight(), info.min_id(), info.max_id())
+
+
 def test_the_same_terms_postings_and_positions(both) -> None:
     ours, theirs = both
     compared = 0
@@ -83,6 +89,9 @@ def test_the_same_terms_postings_and_positions(both) -> None:
         assert lexicon == list(theirs.reader().lexicon(field)), field
         for btext in lexicon:
             assert _postings(ours.reader(), field, btext) == _postings(
+                theirs.reader(), field, btext), (field, btext)
+            # The term's statistics (inlined or not): what scoring and skipping read.
+            assert _term_stats(ours.reader(), field, btext) == _term_stats(
                 theirs.reader(), field, btext), (field, btext)
             compared += 1
     assert compared > 5000
