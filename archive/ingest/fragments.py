@@ -30,7 +30,10 @@ from .text import ends_sentence
 from .topic import PageTopics, RunningStretch
 
 # A displaced fragment is a column's worth of text, not half an article; and it lands near
-# its article. Both bounds also keep the search linear in the page.
+# its article. Both bounds also keep the search linear in the page. A tail as long as the
+# head it would leave moves only where the host's text stops mid-sentence before it: a head
+# of one or two paragraphs is too little text to tell a displaced tail from a follow-up
+# story on the same event (consecutive reports of one visit, one meeting, one storm).
 MAX_TAIL_PARAS = 12
 MAX_TARGETS_BACK = 6
 # How much closer to the other article than to its host a tail must be: a column cut
@@ -119,6 +122,8 @@ def _best_move(
         to_head = _cosine(tail_head, tail, head.norm if head.vector else 0.0)
         before = host.paras[start - 1]
         leaves_cut = not before.is_subhead and not ends_sentence(before.text)
+        if start <= len(host.paras) // 2 and not leaves_cut:
+            continue  # as long as the head it would leave, and no cut to show for it
         for t in targets:
             target = articles[t]
             cut = not ends_sentence(target.paras[-1].text) and not tail_paras[0].is_subhead

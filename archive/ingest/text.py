@@ -6,6 +6,7 @@ The page keeps its characters as printed; these helpers only look at a normalise
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 SENTENCE_END = "。！？!?…；;"
@@ -23,11 +24,19 @@ def visible_length(text: str) -> int:
     return sum(1 for ch in text if not ch.isspace())
 
 
+# A bracketed note closing a paragraph: `（记者 李明）`, `(完)`, `（据新华社电）`.
+_CLOSING_NOTE = re.compile(r"[(（][^()（）\n]{1,60}[)）]$")
+
+
 def ends_sentence(text: str) -> bool:
-    """True when text ends at the end of a sentence (closing quotes allowed after it)."""
+    """True when text ends at the end of a sentence (closing quotes allowed after it, and
+    a bracketed note after that: `…发展。（记者 李明）` ends where the note begins)."""
     stripped = text.rstrip()
     if not stripped:
         return False
+    note = _CLOSING_NOTE.search(stripped)
+    if note and note.start() > 0 and ends_sentence(stripped[: note.start()]):
+        return True
     body = stripped.rstrip(CLOSING_MARKS)
     if not body:
         return False
