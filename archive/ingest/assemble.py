@@ -92,15 +92,18 @@ def assemble_articles(
 
 
 def promote_long_kickers(items: list[Classified]) -> list[Classified]:
-    """A long one-line kicker (over a headline line's length) is headline-like in place.
+    """A long one-line kicker or headline (over a headline line's length) is headline-like
+    in place.
 
     It reads as a paragraph on its own, but a line with no sentence in it, standing after
     a finished paragraph and right over a headline, is a kicker: text never stops without
-    its punctuation just before a headline.
+    its punctuation just before a headline. Right over a dateline paragraph (本报讯,
+    新华社…电), which opens an article, it is that article's headline: printed over
+    several lines, a wide headline can come out of the OCR as one.
     """
     out = list(items)
     for i, item in enumerate(items[:-1]):
-        if item.kind is not Kind.PARA or items[i + 1].kind is not Kind.SHORT:
+        if item.kind is not Kind.PARA or items[i + 1].kind not in (Kind.SHORT, Kind.REPORT):
             continue
         if len(item.block.lines) != 1 or visible_length(item.text) > KICKER_MAX_CHARS:
             continue

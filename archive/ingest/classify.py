@@ -46,6 +46,7 @@ _PHOTO_BY = re.compile(r"^[\u4e00-\u9fff\s]{2,24}\s摄[)）]?$")
 _CAPTION = re.compile(r"^[(（]?图为")
 _ROLE_LED = re.compile(r"^[(（]?(本报记者|特约记者|见习记者|特约通讯员|通讯员|记者|文/|文:)")
 _BYLINE_MARK = re.compile(r"^[►▶▷▸■□●◆◇★☆>]\s*")
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
 HEADLINE_MAX_CHARS = 40
 HEADLINE_LINE_MAX_CHARS = 32
 
@@ -89,8 +90,9 @@ def looks_like_headline(text: str, max_chars: int = HEADLINE_LINE_MAX_CHARS) -> 
     if has_sentence_end_inside(text) or ends_sentence(text):
         return False
     folded = fold(text).rstrip()
-    # Headlines separate their parts with spaces or a colon, never with commas.
-    return "," not in folded and not folded.endswith(("、", ":"))
+    # Headlines separate their parts with spaces or a colon, never with commas; a comma
+    # inside a title in 《》 belongs to that title (《厉害了，我的国》).
+    return "," not in _BOOK_TITLE.sub("", folded) and not folded.endswith(("、", ":"))
 
 
 def byline_names(text: str) -> list[str]:
