@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .boundaries import RunContext, weigh
-from .classify import Classified, Kind, byline_names, looks_like_headline
+from .classify import (
+    HEADLINE_LINE_MAX_CHARS,
+    Classified,
+    Kind,
+    byline_names,
+    looks_like_headline,
+)
 from .datelines import split_dateline
 from .names import parse_name_line, split_trailing_names
 from .text import SENTENCE_END, ends_sentence, fold, visible_length
@@ -91,25 +97,31 @@ def assemble_articles(
     return assembler.run()
 
 
+# What a long headline-like line stands over when it is a kicker (a headline) or the
+# headline itself (a dateline paragraph, a byline, a line of authors' names).
+_OVER_LONG_HEADLINE = (Kind.SHORT, Kind.REPORT, Kind.BYLINE, Kind.NAMES)
+
+
 def promote_long_kickers(items: list[Classified]) -> list[Classified]:
-    """A long one-line kicker or headline (over a headline line's length) is headline-like
-    in place.
+    """A long kicker or headline (over a headline's length) is headline-like in place.
 
     It reads as a paragraph on its own, but a line with no sentence in it, standing after
     a finished paragraph and right over a headline, is a kicker: text never stops without
     its punctuation just before a headline. Right over a dateline paragraph (本报讯,
-    新华社…电), which opens an article, it is that article's headline: printed over
-    several lines, a wide headline can come out of the OCR as one.
+    新华社…电) or a byline, which open an article, it is that article's headline: one
+    line of it, as a wide headline can come out of the OCR, or several headline-wide lines.
     """
     out = list(items)
     for i, item in enumerate(items[:-1]):
-        if item.kind is not Kind.PARA or items[i + 1].kind not in (Kind.SHORT, Kind.REPORT):
+        if item.kind is not Kind.PARA or items[i + 1].kind not in _OVER_LONG_HEADLINE:
             continue
-        if len(item.block.lines) != 1 or visible_length(item.text) > KICKER_MAX_CHARS:
-            continue
+        one_line = len(item.block.lines) == 1
+        if not one_line and items[i + 1].kind is Kind.SHORT:
+            continue  # a kicker is one line
         if i > 0 and items[i - 1].kind is Kind.PARA and not ends_sentence(items[i - 1].text):
             continue
-        if looks_like_headline(item.text, max_chars=KICKER_MAX_CHARS):
+        line_chars = KICKER_MAX_CHARS if one_line else HEADLINE_LINE_MAX_CHARS
+        if looks_like_headline(item.text, max_chars=line_chars, max_total=KICKER_MAX_CHARS):
             out[i] = Classified(item.block, Kind.SHORT)
     return out
 

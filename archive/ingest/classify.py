@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .blocks import Block
 from .datelines import split_dateline
-from .names import ROLE_WORDS, parse_name_line, split_names
+from .names import ROLE, ROLE_WORDS, parse_name_line, split_names
 from .text import ends_sentence, fold, has_sentence_end_inside, visible_length
 
 
@@ -44,7 +44,7 @@ _PAGE_META = re.compile(
 )
 _PHOTO_BY = re.compile(r"^[\u4e00-\u9fff\s]{2,24}\s摄[)）]?$")
 _CAPTION = re.compile(r"^[(（]?图为")
-_ROLE_LED = re.compile(r"^[(（]?(本报记者|特约记者|见习记者|特约通讯员|通讯员|记者|文/|文:)")
+_ROLE_LED = re.compile(rf"^[(（]?({ROLE})")
 _BYLINE_MARK = re.compile(r"^[►▶▷▸■□●◆◇★☆>]\s*")
 _BOOK_TITLE = re.compile(r"《[^《》]*》")
 HEADLINE_MAX_CHARS = 40
@@ -77,13 +77,16 @@ def classify(text: str) -> Kind:
     return Kind.PARA
 
 
-def looks_like_headline(text: str, max_chars: int = HEADLINE_LINE_MAX_CHARS) -> bool:
+def looks_like_headline(
+    text: str, max_chars: int = HEADLINE_LINE_MAX_CHARS, max_total: int | None = None
+) -> bool:
     """Short, no sentence inside it, not trailing off like a cut paragraph.
 
-    `max_chars` bounds each line; a kicker may be allowed more (see `assemble`).
+    `max_chars` bounds each line and `max_total` all of it; a kicker, or a headline over
+    a dateline, may be allowed more (see `assemble`).
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if visible_length(text) > max(HEADLINE_MAX_CHARS, max_chars):
+    if visible_length(text) > (max_total or max(HEADLINE_MAX_CHARS, max_chars)):
         return False
     if any(visible_length(line) > max_chars for line in lines):
         return False

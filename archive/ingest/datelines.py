@@ -36,8 +36,9 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(
         rf"^(?:{outlets}|{_GENERIC_OUTLET}){_MIDDLE}"
         # 讯 and 电 end a dateline on their own; 消息 only before a credit or a colon, since
-        # `…的消息` also ends ordinary phrases.
-        rf"(?:(?:讯|电){_CREDIT}\s*[:：]?|消息{_CREDIT}\s*[:：])\s*"
+        # `…的消息` also ends ordinary phrases. 通讯 is a genre, not a dateline's end: the
+        # headline `新华社长篇通讯：铭记历史…` names a feature story.
+        rf"(?:(?:(?<!通)讯|电){_CREDIT}\s*[:：]?|消息{_CREDIT}\s*[:：])\s*"
     )
 
 

@@ -73,3 +73,38 @@ def test_every_story_keeps_its_headline(linker, skip: int) -> None:
     # Before one-line headlines over a dateline paragraph were read as headlines:
     # 413/452, 282/358, 362/433.
     assert found >= 0.95 * total, (found, total)
+
+
+# Bylines as papers print them; the names are made up (any two- or three-character names).
+_BYLINES = [
+    "本报记者 王伟 李娜", "本报记者 张敏", "记者 刘洋 陈静", "本报通讯员 赵磊 本报记者 黄芳",
+]
+
+
+def _laid_out(style: str, number: int, title: str, paras: list[str]) -> str:
+    if style == "byline":  # headline, a byline, the body
+        return "\n\n".join([title, _BYLINES[number % len(_BYLINES)], *paras])
+    # a wrapped headline: each line as wide as a column of 14 characters, then a dateline
+    wrapped = "\n".join(title[i : i + 14] for i in range(0, len(title), 14))
+    return "\n\n".join([wrapped, "本报讯 " + paras[0], *paras[1:]])
+
+
+@pytest.mark.parametrize("style", ["byline", "wrapped"])
+def test_headlines_over_a_byline_or_over_several_lines_are_found(linker, style: str) -> None:
+    """Pages of 3 to 8 stories, as most pages are."""
+    from archive.ingest.pipeline import process_page
+
+    stories = itertools.islice(corpus_stories(NEWS_CORPUS), 30_000, None)
+    found = total = 0
+    for page_number in range(60):
+        size = 3 + page_number % 6
+        laid = [(title.strip("。！？!?；;，,"), paras) for title, paras in
+                itertools.islice(stories, size)]
+        page = "\n\n\n".join(_laid_out(style, n, t, p) for n, (t, p) in enumerate(laid))
+        headlines = {"".join(d.title.split()) for d in process_page(page, linker)}
+        total += len(laid)
+        found += sum("".join(t.split()) in headlines for t, _ in laid)
+    assert total > 300
+    # Before a headline over a byline, or over several lines, could run to 64 characters:
+    # byline 273/330, wrapped 288/330 (and 本报通讯员 was no byline).
+    assert found >= 0.95 * total, (found, total)
