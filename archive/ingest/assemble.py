@@ -89,6 +89,21 @@ def headline_text(item: Classified) -> str:
     return " ".join(item.block.lines)
 
 
+_DASHES = ("—", "-", "──")
+
+
+def headline_parts(item: Classified) -> list[str]:
+    """The headline lines of one block, a line opened by a dash starting a part of its own:
+    `密云水库60年` over `——清水润京城` with no blank line between is a title and its
+    subtitle, as when a blank line stands between them."""
+    parts: list[list[str]] = []
+    for line in item.block.lines:
+        if not parts or line.lstrip().startswith(_DASHES):
+            parts.append([])
+        parts[-1].append(line)
+    return [" ".join(part) for part in parts]
+
+
 def assemble_articles(
     items: list[Classified], zones: ZoneFinder, topics: PageTopics
 ) -> list[RawArticle]:
@@ -372,7 +387,7 @@ class _Assembler:
 
     def article_from_headlines(self, stack: list[Classified]) -> RawArticle:
         article = RawArticle(other_spans=[block_span(item) for item in stack])
-        lines = [headline_text(item) for item in stack]
+        lines = [part for item in stack for part in headline_parts(item)]
         if len(lines) >= 2 and self.at_page_top() and self.is_section_label(lines[0]):
             article.section = lines.pop(0)
         if len(lines) == 1:
@@ -396,7 +411,7 @@ class _Assembler:
         is a subtitle wherever it stands.
         """
         subtitle = ""
-        if len(lines) >= 2 and lines[-1].lstrip().startswith(("—", "-", "──")):
+        if len(lines) >= 2 and lines[-1].lstrip().startswith(_DASHES):
             subtitle = lines.pop().lstrip("—-─ ").strip()
         if len(lines) == 1:
             return "", lines[0], subtitle
