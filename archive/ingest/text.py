@@ -24,23 +24,32 @@ def visible_length(text: str) -> int:
     return sum(1 for ch in text if not ch.isspace())
 
 
-# A bracketed note closing a paragraph: `（记者 李明）`, `(完)`, `（据新华社电）`.
+# A bracketed note closing a paragraph: `（记者 李明）`, `(完)`, `（据新华社电）`; at most a
+# few in a row are read past (`。（记者 李明）（完）`), and only the end of the text is read.
 _CLOSING_NOTE = re.compile(r"[(（][^()（）\n]{1,60}[)）]$")
+_NOTE_TAIL = 64
+MAX_CLOSING_NOTES = 3
 
 
 def ends_sentence(text: str) -> bool:
     """True when text ends at the end of a sentence (closing quotes allowed after it, and
     a bracketed note after that: `…发展。（记者 李明）` ends where the note begins)."""
     stripped = text.rstrip()
-    if not stripped:
-        return False
-    note = _CLOSING_NOTE.search(stripped)
-    if note and note.start() > 0 and ends_sentence(stripped[: note.start()]):
-        return True
+    for _ in range(MAX_CLOSING_NOTES):
+        tail_at = max(0, len(stripped) - _NOTE_TAIL)
+        note = _CLOSING_NOTE.search(stripped, tail_at)
+        if note is None or note.start() == 0:
+            break
+        stripped = stripped[: note.start()].rstrip()
+        if _ends_plainly(stripped):
+            return True
+    return _ends_plainly(text.rstrip())
+
+
+def _ends_plainly(stripped: str) -> bool:
+    """A sentence mark last, closing quotes allowed after it."""
     body = stripped.rstrip(CLOSING_MARKS)
-    if not body:
-        return False
-    return body[-1] in SENTENCE_END
+    return bool(body) and body[-1] in SENTENCE_END
 
 
 def has_sentence_end_inside(text: str) -> bool:
