@@ -6,8 +6,9 @@ Stories from `../shared/bench/xwlb_stories.jsonl.gz` (read where it lies, never 
 into the repository) go on pages of 3 to 8, in one layout at a time; their own
 `央视网消息（新闻联播）：` openings are dropped, as a newspaper would print them. Since the
 layout is ours, the right answer is known, and the table gives the share of stories whose
-headline comes out as an article's title and, of those, whose article ends where the
-story does. Bylines and datelines carry made-up names (any two or three characters).
+headline comes out as an article's title, and the share whose headline does and whose
+article then ends where the story does (both of all the stories). Bylines and datelines
+carry made-up names (any two or three characters).
 """
 
 from __future__ import annotations

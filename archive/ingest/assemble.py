@@ -37,7 +37,8 @@ class ZoneFinder(Protocol):
 SECTION_LABEL_MAX_CHARS = 4
 # Blank lines that mark where a picture stood in the OCR'd column.
 PICTURE_GAP = 2
-# A kicker may run longer than a headline line; past this it is a sentence.
+# A kicker, or a headline over a dateline or byline, may run longer than a headline line;
+# past this it is a sentence.
 KICKER_MAX_CHARS = 64
 # How much of the text under a headline run is read to judge its topic.
 TOPIC_WINDOW_BLOCKS = 3
@@ -113,8 +114,18 @@ def assemble_articles(
 
 
 # What a long headline-like line stands over when it is a kicker (a headline) or the
-# headline itself (a dateline paragraph, a byline, a line of authors' names).
+# headline itself (a dateline paragraph, a byline or a line of authors' names over text).
 _OVER_LONG_HEADLINE = (Kind.SHORT, Kind.REPORT, Kind.BYLINE, Kind.NAMES)
+
+
+def _opens_body(items: list[Classified], byline_at: int) -> bool:
+    """The byline at `byline_at` opens an article: it is no bracketed credit, and text
+    follows it."""
+    byline = items[byline_at]
+    after = items[byline_at + 1] if byline_at + 1 < len(items) else None
+    return not byline.text.lstrip().startswith(("(", "（")) and (
+        after is not None and after.kind in (Kind.PARA, Kind.REPORT)
+    )
 
 
 def promote_long_kickers(items: list[Classified]) -> list[Classified]:
@@ -130,6 +141,8 @@ def promote_long_kickers(items: list[Classified]) -> list[Classified]:
     for i, item in enumerate(items[:-1]):
         if item.kind is not Kind.PARA or items[i + 1].kind not in _OVER_LONG_HEADLINE:
             continue
+        if items[i + 1].kind in (Kind.BYLINE, Kind.NAMES) and not _opens_body(items, i + 1):
+            continue  # a credit closing an article, `（记者 李明）`, not one opening it
         one_line = len(item.block.lines) == 1
         if not one_line and items[i + 1].kind is Kind.SHORT:
             continue  # a kicker is one line

@@ -14,6 +14,11 @@ on the page only on two kinds of evidence together:
   other article moves. A cut inside the host alone proves nothing: columns of one
   article are cut mid-sentence all the time.
 
+A tail as long as the head it would leave needs a cut, in the earlier article or where
+it leaves its host: a head of a paragraph or two is too little text to tell a displaced
+tail by topic alone from a follow-up story on the same event (consecutive reports of one
+visit, one meeting, one storm share their names).
+
 Of the tails that qualify, the one with the clearest margin moves. Anything less stays
 where it was printed: an article may well end on another zone.
 """
@@ -30,10 +35,7 @@ from .text import ends_sentence
 from .topic import PageTopics, RunningStretch
 
 # A displaced fragment is a column's worth of text, not half an article; and it lands near
-# its article. Both bounds also keep the search linear in the page. A tail as long as the
-# head it would leave moves only where the host's text stops mid-sentence before it: a head
-# of one or two paragraphs is too little text to tell a displaced tail from a follow-up
-# story on the same event (consecutive reports of one visit, one meeting, one storm).
+# its article. Both bounds also keep the search linear in the page.
 MAX_TAIL_PARAS = 12
 MAX_TARGETS_BACK = 6
 # How much closer to the other article than to its host a tail must be: a column cut
@@ -119,14 +121,15 @@ def _best_move(
             if tail_zones & any_target_zone
             else set()
         )
-        to_head = _cosine(tail_head, tail, head.norm if head.vector else 0.0)
+        to_head = _cosine(tail_head, tail, head.norm)
         before = host.paras[start - 1]
         leaves_cut = not before.is_subhead and not ends_sentence(before.text)
-        if start <= len(host.paras) // 2 and not leaves_cut:
-            continue  # as long as the head it would leave, and no cut to show for it
+        as_long_as_head = start <= len(host.paras) // 2
         for t in targets:
             target = articles[t]
             cut = not ends_sentence(target.paras[-1].text) and not tail_paras[0].is_subhead
+            if as_long_as_head and not (cut or leaves_cut):
+                continue  # topic alone, on a head too short to judge it by
             shared_zone = bool((tail_zones - head_zones) & target_zones[t])
             margin = _cosine(tail_target[t], tail, target_vectors[t][1]) - to_head
             if cut or (shared_zone and leaves_cut):
@@ -141,8 +144,14 @@ def _best_move(
     return max(moves, key=lambda m: (m.margin, -m.start, -m.target), default=None)
 
 
+# Below this a stretch's length is nothing: bigrams found in every paragraph of a page
+# weigh 0, and a length kept step by step can leave a rounding residue (a real length is
+# at least one rarest bigram's weight, about 1 / paragraphs of the page).
+_NO_LENGTH = 1e-9
+
+
 def _cosine(dot: float, tail: RunningStretch, other_norm: float) -> float:
-    """As PageTopics.similarity, from a kept dot product: 0 when either side is empty."""
-    if not tail.vector or not other_norm:
+    """As PageTopics.similarity, from a kept dot product: 0 when either side has no length."""
+    if tail.norm < _NO_LENGTH or other_norm < _NO_LENGTH:
         return 0.0
     return dot / (tail.norm * other_norm)

@@ -19,11 +19,14 @@ SINGLE_SURNAMES = frozenset(s for s in SURNAMES if len(s) == 1)
 COMPOUND_SURNAMES = frozenset(s for s in SURNAMES if len(s) == 2)
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
-# Who a byline credits, by role: `记者`, `本报记者`, `本报通讯员`, `本报驻京记者`, `特约记者`,
-# `首席记者`, `实习生`, `文/`. The shape (an outlet's 本报/本刊/本台, a posting 驻…, a rank,
-# then 记者 or 通讯员) is what decides, so a role not listed here is recognised too.
+# Who a byline credits, by role: `记者`, `本报记者`, `本报通讯员`, `本报驻京记者`,
+# `本报特派全媒体记者`, `新华社记者`, `首席记者`, `实习生`, `文/`. A role is an outlet
+# (本报, 本刊, 本台, 新华社, 中新社), a posting (驻…), up to two ranks or media (特约, 特派,
+# 见习, 首席, 实习, 摄影, 全媒体, 融媒体), then 记者 or 通讯员: those parts in any
+# combination, not only the combinations listed.
 ROLE = (
-    r"(?:本报|本刊|本台)?(?:驻[\u4e00-\u9fff]{1,4})?(?:特约|见习|首席|实习)?(?:记者|通讯员)"
+    r"(?:本报|本刊|本台|新华社|中新社)?(?:驻[\u4e00-\u9fff]{1,4})?"
+    r"(?:特约|特派|见习|首席|实习|摄影|全媒体|融媒体){0,2}(?:记者|通讯员)"
     r"|实习生|文/|文:"
 )
 ROLE_WORDS = re.compile(rf"({ROLE}|图/)")

@@ -52,8 +52,8 @@ class PageTopics:
             frequency.update(self.counts(paragraph).keys())
         self.documents = max(documents, 1)
         # +1 smoothing: a bigram of every paragraph still weighs a little, an unseen one most.
-        self._unseen = math.log(self.documents + 1)
-        self._weights = {g: math.log((self.documents + 1) / (n + 1)) for g, n in frequency.items()}
+        self.unseen_weight = math.log(self.documents + 1)
+        self.weights = {g: math.log((self.documents + 1) / (n + 1)) for g, n in frequency.items()}
         self._vectors: OrderedDict[
             tuple[str, ...], tuple[dict[str, float], float, Counter[str]]
         ] = OrderedDict()
@@ -64,15 +64,12 @@ class PageTopics:
             found = self._counts[paragraph] = bigrams(paragraph)
         return found
 
-    def weight(self, gram: str) -> float:
-        return self._weights.get(gram, self._unseen)
-
     def vector(self, stretch: Stretch) -> tuple[dict[str, float], float]:
         """The weighted vector of a stretch and its length."""
-        vector, norm, _ = self._stretch(stretch)
+        vector, norm, _ = self.stretch(stretch)
         return vector, norm
 
-    def _stretch(self, stretch: Stretch) -> tuple[dict[str, float], float, Counter[str]]:
+    def stretch(self, stretch: Stretch) -> tuple[dict[str, float], float, Counter[str]]:
         """Vector, length and bigram counts of a stretch (callers must not change them)."""
         parts = (stretch,) if isinstance(stretch, str) else tuple(stretch)
         cached = self._vectors.get(parts)
@@ -82,7 +79,7 @@ class PageTopics:
         total: Counter[str] = Counter()
         for part in parts:
             total.update(self.counts(part))
-        weights, unseen, log = self._weights, self._unseen, math.log
+        weights, unseen, log = self.weights, self.unseen_weight, math.log
         vector = {g: (1 + log(n)) * weights.get(g, unseen) for g, n in total.items()}
         values = list(vector.values())
         result = vector, math.sqrt(sum(map(operator.mul, values, values))), total
@@ -115,7 +112,7 @@ class RunningStretch:
     def __init__(self, topics: PageTopics, parts: Sequence[str] = ()) -> None:
         self.topics = topics
         # Start from the page's (cached) vector of the whole stretch: copies, not recounts.
-        vector, norm, counts = topics._stretch(tuple(parts))
+        vector, norm, counts = topics.stretch(tuple(parts))
         self.counts: Counter[str] = Counter(counts)
         self.vector: dict[str, float] = dict(vector)
         self._norm2 = norm * norm
@@ -134,7 +131,7 @@ class RunningStretch:
         """Apply one paragraph; return {bigram: (old weight, new weight)} for those it moved."""
         moved: dict[str, tuple[float, float]] = {}
         counts, vector = self.counts, self.vector
-        weights, unseen, log = self.topics._weights, self.topics._unseen, math.log
+        weights, unseen, log = self.topics.weights, self.topics.unseen_weight, math.log
         norm2 = self._norm2
         for gram, n in self.topics.counts(part).items():
             count = counts[gram] + sign * n

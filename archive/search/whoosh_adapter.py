@@ -510,7 +510,7 @@ def _inlined_terminfo(postings: list[tuple[int, float, bytes]],
     """The `W3TermInfo.to_bytes()` of a short posting list kept in the term table itself
     (Whoosh's reader supports this, but its writer calls a misspelt method, so it never
     inlines): the bytes Whoosh's start_term, add_block, set_inlined and to_bytes would
-    make, without their objects (`tests/search/test_whoosh_adapter.py` compares them)."""
+    make, without their objects (`tests/search/test_whoosh_adapter.py` compares the bytes)."""
     ids, weights, values = zip(*postings, strict=True)
     stored = tuple(array("f", weights))  # the block holds float32 weights
     if doc_lengths:

@@ -56,7 +56,7 @@ def test_stories_printed_in_order_keep_their_own_paragraphs(linker) -> None:
         moved += sum(d.has_fragment for d in drafts)
     assert articles > 400
     # 36 of 465 articles took another's tail before brackets after a sentence ended it and
-    # a tail as long as its head needed a cut; 7 now.
+    # a tail as long as its head needed a cut; 3 now.
     assert moved <= 0.03 * articles, (moved, articles)
 
 

@@ -61,6 +61,7 @@ def test_a_byline_credits_its_people_whatever_their_role(line: str, names: list[
 
 def test_only_the_last_few_notes_are_read_past() -> None:
     assert ends_sentence("新闻发布会在北京举行。（记者 李明）（完）")
+    assert ends_sentence("新闻发布会在北京举行。（记者 李明）（通讯员 王刚）（完）")
     # A hostile run of notes is read no further than a few (nor recursed into, nor
     # scanned whole): the answer comes from the text's own end.
     assert not ends_sentence("新闻发布会在北京举行。" + "（记者 李明）" * 5000)

@@ -9,6 +9,8 @@ and BM25 scores."""
 
 from __future__ import annotations
 
+import random
+from array import array
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,58 @@ def test_start_up_refuses_another_whoosh(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "Whoosh 2.7.5 is installed; the search index needs Whoosh==2.7.4" in done.stderr
+
+
+class _WhooshBlock:
+    """The postings block Whoosh's W3PostingsWriter holds for one term, filled as its
+    add_posting fills it, for W3TermInfo.add_block."""
+
+    def __init__(self, postings, lengths) -> None:
+        self._ids, self._weights, self._values = array("I"), array("f"), []
+        self._minlength, self._maxlength, self._maxweight = None, 0, 0
+        for docnum, weight, value in postings:
+            self._ids.append(docnum)
+            self._weights.append(weight)
+            self._maxweight = max(self._maxweight, weight)
+            if value:
+                self._values.append(value)
+            length = lengths[docnum] if lengths else None
+            if length:
+                self._minlength = length if self._minlength is None else min(self._minlength,
+                                                                             length)
+                self._maxlength = max(self._maxlength, length)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def min_length(self):
+        return self._minlength
+
+    def max_length(self):
+        return self._maxlength
+
+    def max_weight(self):
+        return self._maxweight
+
+    def min_id(self):
+        return self._ids[0]
+
+    def max_id(self):
+        return self._ids[-1]
+
+
+def test_an_inlined_term_info_is_the_bytes_whoosh_would_write() -> None:
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    rng = random.Random(5)
+    lengths = [rng.choice([1, 5, 300, 70_000]) for _ in range(2_000)]
+    for _ in range(3_000):
+        docs = sorted(rng.sample(range(2_000), rng.randint(1, whoosh_adapter.INLINE_POSTINGS)))
+        postings = [(d, rng.choice([1.0, 2.0, 0.1, 1.5, 3.3333]), rng.choice([b"", b"\x01\x02"]))
+                    for d in docs]
+        with_lengths = lengths if rng.random() < 0.7 else None
+        block = _WhooshBlock(postings, with_lengths)
+        theirs = W3TermInfo()
+        theirs.add_block(block)
+        theirs.set_inlined(block._ids, block._weights, block._values)
+        assert whoosh_adapter._inlined_terminfo(postings, with_lengths) == theirs.to_bytes()
