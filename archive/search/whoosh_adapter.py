@@ -13,16 +13,18 @@ documents written both ways give the same postings, field lengths and BM25 score
 Byte layout shared by the writer and the reader (Whoosh's W3 codec, files per segment,
 never a compound file):
 
-* Term table (`.trm`): Whoosh's `W3TermInfo` per (field, term). A term with at most
+* Term table (`.trm`): Whoosh's ordered hash file of `W3TermInfo` per (field, term),
+  its rows written in one go per field (`add_term_rows`). A term with at most
   INLINE_POSTINGS postings keeps them in its term info (`set_inlined`: ids, weights,
   values), with no block in the postings file; Whoosh's reader supports this, its writer
   never does it (`_inlined_terminfo`).
-* Postings (`.pst`): blocks of at most the codec's block limit (128) postings. Each
-  block: Whoosh's header (compression level, max weight, min/max field length), then
-  ids, weights and values as Whoosh's `W3PostingsWriter._write_block` writes them; the
-  ids and weights minified here at C speed (`_PostingsWriter`) to the same values
-  Whoosh's would write; zlib level COMPRESSION for blocks of COMPRESS_FROM postings or
-  more, none below (the level is read from each block's header).
+* Postings (`.pst`): Whoosh's W3 blocks of at most the codec's block limit (128)
+  postings (`_block_terminfo`): the header magic, then per block its length, its info
+  (count, last id, max weight, compression level, min/max field length) and its data:
+  ids as deltas, weights minified as Whoosh does, values. The data, and inlined
+  postings, are pickled with PICKLE_PROTOCOL (Whoosh writes protocol 2; its reader
+  takes any); zlib level COMPRESSION for blocks of COMPRESS_FROM postings or more, none
+  below (the level is read from each block's info).
 * Values: a gram field's value is `PackedPositions`: a 4-byte big-endian count (Whoosh's
   `pack_uint`), then that many positions as native-endian (little on x86/ARM) uint32,
   ascending; `decode_positions` reads a block's values as one numpy buffer. A word
@@ -42,18 +44,27 @@ import importlib.metadata
 import itertools
 import operator
 import pickle
+import struct
+import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from hashlib import md5
 from typing import Any
 
 import numpy as np
 import whoosh
 from django.core.exceptions import ImproperlyConfigured
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PostingsWriter, W3TermInfo, byte_to_length
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3TermInfo,
+    byte_to_length,
+)
+from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader, TermNotFound
-from whoosh.system import _INT_SIZE, pack_uint, pack_ushort
+from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -61,8 +72,18 @@ WHOOSH_VERSION = (2, 7, 4)
 WHOOSH_DISTRIBUTION = "Whoosh"
 COMPRESSION = 1  # zlib level for posting blocks (Whoosh's default, 3, is slower)
 COMPRESS_FROM = 8  # postings in a block
-INLINE_POSTINGS = 4  # a term with at most this many postings keeps them in the term table
+# Posting data (blocks and inlined lists) is pickled with protocol 4, not Whoosh's 2:
+# protocol 2 stores each bytes value as a call to _codecs.encode on a latin-1 string, so
+# on the benchmark corpus blocks were 1.6 times larger before zlib and twice after,
+# and 3 times slower to unpickle. Whoosh's reader unpickles any protocol.
+PICKLE_PROTOCOL = 4
+# A term with at most this many postings keeps them in the term table: a list too short
+# to be compressed (below COMPRESS_FROM) is no larger inline than as a block with its
+# headers, and is written in one step instead of through the postings writer (8 µs a term
+# instead of 58) and read without a seek into the postings file.
+INLINE_POSTINGS = COMPRESS_FROM - 1
 _TERM_INFO = W3TermInfo._struct  # flags, weight, doc freq, min/max length, max weight, ids
+_ROW_LENGTHS = struct.Struct("!ii")  # a hash file record's key and value lengths
 
 
 # Start-up check.
@@ -446,10 +467,12 @@ class TableSegmentWriter(SegmentWriter):
             if lengths is not None and fieldobj.scorable:
                 doc_lengths = field_lengths(lengths, fieldname, self.docnum).tolist()
             writer.start_field(fieldname, fieldobj)
+            rows: list[tuple[bytes, bytes]] = []
             # UTF-8 sorts as code points do, so str terms sort as their bytes would.
             for term in sorted(terms):
                 btext = term.encode("utf-8") if isinstance(term, str) else term
-                _write_term(writer, btext, terms[term], doc_lengths)
+                rows.append(_write_term(writer, btext, terms[term], doc_lengths))
+            add_term_rows(writer._tindex, rows)
             writer.finish_field()
         writer.close()
         if lengths is not None:
@@ -457,52 +480,113 @@ class TableSegmentWriter(SegmentWriter):
         self.segment_written()
 
 
-class _PostingsWriter(W3PostingsWriter):
-    """Whoosh's postings writer with its per-block minification done at C speed (Whoosh
-    walks each block's ids and weights with Python generators)."""
-
-    def _mini_ids(self) -> tuple[int, ...]:
-        ids = self._ids
-        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
-
-    def _mini_weights(self) -> Any:
-        weights = self._weights
-        low, high = min(weights), max(weights)
-        if low == high:
-            return None if low == 1.0 else weights[0]
-        return tuple(weights)
-
-
 def _write_term(writer: Any, btext: bytes, postings: list[tuple[int, float, bytes]],
-                doc_lengths: list[int] | None) -> None:
-    """One term's postings (in document order) through the codec's postings writer, a
-    block at a time: what its add_posting does per posting, done per block."""
+                doc_lengths: list[int] | None) -> tuple[bytes, bytes]:
+    """One term's postings (in document order): inlined in its term info when short, else
+    written to the postings file a block at a time. Returns the term's row for the term
+    table (what the field writer's finish_term would add), for `add_term_rows`."""
+    key = pack_ushort(writer._fieldid) + btext
     if len(postings) <= INLINE_POSTINGS:
         # Most terms of a segment are this rare: their term info is built in one go.
-        key = pack_ushort(writer._fieldid) + btext
-        writer._tindex.add(key, _inlined_terminfo(postings, doc_lengths))
-        return
-    writer.start_term(btext)
-    postwriter = writer._postwriter
-    postwriter.__class__ = _PostingsWriter
-    limit = postwriter._blocklimit
-    for start in range(0, len(postings), limit):
-        if start:
-            postwriter._write_block()
-        block = postings[start : start + limit]
+        return key, _inlined_terminfo(postings, doc_lengths)
+    return key, _block_terminfo(writer._postfile, writer._format.fixed_value_size(),
+                                writer._codec._blocklimit, postings, doc_lengths)
+
+
+def _block_terminfo(postfile: Any, fixed_size: int | None, limit: int,
+                    postings: list[tuple[int, float, bytes]],
+                    doc_lengths: list[int] | None) -> bytes:
+    """Write a posting list in Whoosh's W3 block layout (what `W3PostingsWriter` writes
+    through start_postings, add_posting, _write_block and finish_postings, one write
+    here) and return its `W3TermInfo.to_bytes()`.
+
+    The layout: the magic `W3Bl`, then per block its length (negative for the last), the
+    block info pickled (postings, last id, max weight, compression, min and max length
+    bytes) and the data: (id deltas, weights minified, values) pickled with protocol
+    PICKLE_PROTOCOL, zlib-compressed for blocks of COMPRESS_FROM postings or more."""
+    start = postfile.tell()
+    parts = [WHOOSH3_HEADER_MAGIC]
+    total_weight = 0.0
+    max_weight: float = 0
+    min_length: int | None = None
+    max_length = 0
+    count = len(postings)
+    for at in range(0, count, limit):
+        block = postings[at : at + limit]
         ids, weights, values = zip(*block, strict=True)
-        postwriter._ids = array("I", ids)
-        postwriter._weights = array("f", weights)
-        postwriter._values = [v for v in values if v]
-        postwriter._maxweight = max(weights)
+        stored = array("f", weights)  # the block holds float32 weights
+        total_weight += sum(stored)
+        block_max_weight = max(weights)
+        max_weight = max(max_weight, block_max_weight)
+        block_min = None
+        block_max = 0
         if doc_lengths:
             # A document with a posting in a field has a length there (> 0).
             lengths = list(map(doc_lengths.__getitem__, ids))
-            postwriter._minlength, postwriter._maxlength = min(lengths), max(lengths)
+            block_min, block_max = min(lengths), max(lengths)
+            min_length = block_min if min_length is None else min(min_length, block_min)
+            max_length = max(max_length, block_max)
+        low, high = min(stored), max(stored)
+        if low == high:
+            mini_weights: Any = None if low == 1.0 else stored[0]
+        else:
+            mini_weights = tuple(stored)
+        kept = [v for v in values if v]
+        if fixed_size is None or fixed_size < 0:
+            mini_values: Any = tuple(kept)
+        elif fixed_size == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(kept)
+        deltas = tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
+        data = pickle.dumps((deltas, mini_weights, mini_values), PICKLE_PROTOCOL)
         # zlib costs more than it saves on a block of a few postings (the reader reads
-        # the compression level from each block's header).
-        postwriter._compression = COMPRESSION if len(block) >= COMPRESS_FROM else 0
-    writer.finish_term()
+        # the compression level from each block's info).
+        compression = COMPRESSION if len(block) >= COMPRESS_FROM else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        info = pickle.dumps((len(ids), ids[-1], block_max_weight, compression,
+                             length_to_byte(block_min), length_to_byte(block_max)), 2)
+        size = len(info) + len(data)
+        parts += (pack_int(-size if at + limit >= count else size), info, data)
+    written = b"".join(parts)
+    postfile.write(written)
+    head = _TERM_INFO.pack(False, total_weight, count,
+                           0 if min_length is None else length_to_byte(min_length),
+                           length_to_byte(max_length), max_weight, postings[0][0],
+                           postings[-1][0])
+    return head + pack_long(start) + pack_int(len(written))
+
+
+def add_term_rows(tindex: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> None:
+    """`OrderedHashWriter.add(key, value)` for each row, in one write: the same file
+    (each record its two lengths, key and value; the same MD5 hash and position in the
+    hash buckets and the ordered index), without three writes and a hash call per term."""
+    if not rows:
+        return
+    if tindex.hashfn is not md5_hash:  # only Whoosh's default hash is done here
+        for key, value in rows:
+            tindex.add(key, value)
+        return
+    keys = [key for key, _ in rows]
+    if keys[0] <= tindex.lastkey or any(map(operator.ge, keys, keys[1:])):
+        raise ValueError("term table keys must increase")
+    dbfile = tindex.dbfile
+    position = dbfile.tell()
+    buckets = tindex.buckets
+    pack = _ROW_LENGTHS.pack
+    parts: list[bytes] = []
+    positions: list[int] = []
+    for key, value in rows:
+        positions.append(position)
+        parts += (pack(len(key), len(value)), key, value)
+        # md5_hash: the digest's low 32 bits (its last 4 bytes, big-endian).
+        hashed = int.from_bytes(md5(key).digest()[12:], "big")
+        buckets[hashed & 255].append((hashed, position))
+        position += _ROW_LENGTHS.size + len(key) + len(value)
+    dbfile.write(b"".join(parts))
+    tindex.index.extend(positions)
+    tindex.lastkey = keys[-1]
 
 
 def _inlined_terminfo(postings: list[tuple[int, float, bytes]],
@@ -521,7 +605,7 @@ def _inlined_terminfo(postings: list[tuple[int, float, bytes]],
         min_length, max_length = 0, length_to_byte(0)
     head = _TERM_INFO.pack(True, sum(stored), len(ids), min_length, max_length,
                            max(0, max(weights)), ids[0], ids[-1])
-    return head + pickle.dumps((ids, stored, tuple(v for v in values if v)), 2)
+    return head + pickle.dumps((ids, stored, tuple(v for v in values if v)), PICKLE_PROTOCOL)
 
 
 # Segments: merging, writing in worker processes, committing them.

@@ -136,9 +136,11 @@ def test_index_postings_are_the_analyzers_terms(seed_texts) -> None:
     from collections import defaultdict
 
     from archive.search.analysis import word_positions
-    from archive.search.whoosh_bulk import gram_positions
+    from archive.search.whoosh_adapter import PackedPositions
+    from archive.search.whoosh_bulk import GramText, gram_positions
 
-    for text in [*seed_texts.values(), "ａＢ  c\x00d\u200be\n\n高新区", "", " x "]:
+    blank = [" ", analysis.BARRIER, f" {analysis.BARRIER} "]  # no gram at all
+    for text in [*seed_texts.values(), "ａＢ  c\x00d\u200be\n\n高新区", "", " x ", *blank]:
         grams = defaultdict(list)
         for term in analysis.grams(text):
             grams[term.text].append(term.position)
@@ -147,3 +149,11 @@ def test_index_postings_are_the_analyzers_terms(seed_texts) -> None:
         for term in analysis.words(text):
             words[term.text].append(term.position)
         assert dict(word_positions(text)) == dict(words)
+    # And the values the gram field writes: its count, then its positions.
+    field = GramText(analyzer=analysis.GramAnalyzer())
+    for text in [*seed_texts.values(), *blank]:
+        expected = {t: PackedPositions().encode(p) for t, p in gram_positions(text).items()}
+        assert {t: v for t, _, v in field.term_values(text)} == expected
+        postings: dict = {}
+        assert field.add_to(postings, 7, text, 1.0) == len(analysis.grams(text))
+        assert {t: p[0][2] for t, p in postings.items()} == expected

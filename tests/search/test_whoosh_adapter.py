@@ -218,11 +218,24 @@ class _WhooshBlock:
         return self._ids[-1]
 
 
-def test_an_inlined_term_info_is_the_bytes_whoosh_would_write() -> None:
+def _read_info(value: bytes) -> tuple:
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    info = W3TermInfo.from_bytes(value)
+    return (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+            info.max_weight(), info.min_id(), info.max_id(), info.is_inlined())
+
+
+def test_an_inlined_term_info_reads_as_the_one_whoosh_would_write() -> None:
+    """The same statistics, byte for byte, and the same postings; only the pickle
+    protocol of the postings differs (PICKLE_PROTOCOL, not Whoosh's 2)."""
+    import pickle
+
     from whoosh.codec.whoosh3 import W3TermInfo
 
     rng = random.Random(5)
     lengths = [rng.choice([1, 5, 300, 70_000]) for _ in range(2_000)]
+    head = W3TermInfo._struct.size
     for _ in range(3_000):
         docs = sorted(rng.sample(range(2_000), rng.randint(1, whoosh_adapter.INLINE_POSTINGS)))
         postings = [(d, rng.choice([1.0, 2.0, 0.1, 1.5, 3.3333]), rng.choice([b"", b"\x01\x02"]))
@@ -232,4 +245,106 @@ def test_an_inlined_term_info_is_the_bytes_whoosh_would_write() -> None:
         theirs = W3TermInfo()
         theirs.add_block(block)
         theirs.set_inlined(block._ids, block._weights, block._values)
-        assert whoosh_adapter._inlined_terminfo(postings, with_lengths) == theirs.to_bytes()
+        ours = whoosh_adapter._inlined_terminfo(postings, with_lengths)
+        expected = theirs.to_bytes()
+        assert ours[:head] == expected[:head]
+        assert pickle.loads(ours[head:]) == pickle.loads(expected[head:])
+        assert W3TermInfo.from_bytes(ours).inlined_postings() == theirs.inlined_postings()
+
+
+def _blocks_read(path: Path, value: bytes, fmt) -> list[tuple]:
+    """Each block of a posting list as Whoosh's matcher reads it: (count, last id, max
+    weight, min length, max length, ids, weights, values)."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
+    from whoosh.filedb.structfile import StructFile
+
+    offset, length = W3TermInfo.from_bytes(value).extent()
+    with open(path, "rb") as handle:
+        matcher = W3LeafMatcher(StructFile(handle), offset, length, fmt)
+        blocks = []
+        while True:
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            blocks.append((matcher._blocklength, matcher._maxid, matcher._maxweight,
+                           matcher._minlength, matcher._maxlength, tuple(matcher._ids),
+                           tuple(matcher._weights), tuple(matcher._values)))
+            if matcher._lastblock:
+                return blocks
+            matcher._next_block()
+
+
+@pytest.mark.parametrize("fmt_name", ["positions", "frequency", "existence"])
+def test_a_block_posting_list_reads_as_the_one_whoosh_would_write(tmp_path: Path,
+                                                                 fmt_name: str) -> None:
+    """Posting lists from 8 to 400 postings (1 to 4 blocks), written by `_block_terminfo`
+    and by Whoosh's W3PostingsWriter: the same term statistics and, block by block, the
+    same ids, weights, values and block statistics as Whoosh's matcher reads them."""
+    from whoosh.codec.whoosh3 import W3PostingsWriter, W3TermInfo
+    from whoosh.filedb.structfile import StructFile
+    from whoosh.formats import Existence, Frequency
+
+    fmt = {"positions": whoosh_adapter.PackedPositions(), "frequency": Frequency(),
+           "existence": Existence()}[fmt_name]
+    rng = random.Random(9)
+    lengths = [rng.choice([1, 5, 300, 70_000]) for _ in range(5_000)]
+    ours_path, theirs_path = tmp_path / "ours.pst", tmp_path / "theirs.pst"
+    with open(ours_path, "wb") as ours_file, open(theirs_path, "wb") as theirs_file:
+        ours_out, theirs_out = StructFile(ours_file), StructFile(theirs_file)
+        cases = []
+        for _ in range(200):
+            count = rng.choice([8, 9, 127, 128, 129, 256, 400, rng.randint(8, 400)])
+            docs = sorted(rng.sample(range(5_000), count))
+            same = rng.random() < 0.3  # every weight equal: minified to one number
+            weight = rng.choice([1.0, 2.0, 0.1])
+            postings = []
+            for d in docs:
+                n = rng.randint(1, 3)
+                value = {"positions": whoosh_adapter.PackedPositions().encode(
+                             sorted(rng.sample(range(900), n))),
+                         "frequency": whoosh_adapter.packed_count(n),
+                         "existence": b""}[fmt_name]
+                postings.append((d, weight if same else float(n) * 1.5, value))
+            with_lengths = lengths if rng.random() < 0.7 else None
+            ours = whoosh_adapter._block_terminfo(ours_out, fmt.fixed_value_size(), 128,
+                                                  postings, with_lengths)
+            writer = W3PostingsWriter(theirs_out, 128, compression=1)
+            writer.start_postings(fmt, W3TermInfo())
+            for d, w, v in postings:
+                writer.add_posting(d, w, v, with_lengths[d] if with_lengths else None)
+            theirs = writer.finish_postings().to_bytes()
+            assert _read_info(ours) == _read_info(theirs)
+            cases.append((ours, theirs))
+    for ours, theirs in cases:
+        assert _blocks_read(ours_path, ours, fmt) == _blocks_read(theirs_path, theirs, fmt)
+
+
+def test_term_rows_written_at_once_make_the_file_whoosh_would(tmp_path: Path) -> None:
+    """`add_term_rows` against OrderedHashWriter.add one row at a time: the same bytes,
+    over two fields' batches and 20,000 rows (positions past 65,535 retype the index)."""
+    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    rng = random.Random(3)
+    words = sorted({"".join(rng.choice("高新区企业创新") for _ in range(rng.randint(1, 4)))
+                    for _ in range(20_000)})
+    batches = [[(bytes([0, field]) + w.encode(), bytes(rng.randint(0, 60)))
+                for w in words] for field in (0, 1)]
+    files = {}
+    for name in ("ours", "whoosh"):
+        path = tmp_path / name
+        with open(path, "wb") as handle:
+            table = OrderedHashWriter(StructFile(handle))
+            for rows in batches:
+                if name == "ours":
+                    whoosh_adapter.add_term_rows(table, rows)
+                else:
+                    for key, value in rows:
+                        table.add(key, value)
+            table.close()
+        files[name] = path.read_bytes()
+    assert files["ours"] == files["whoosh"]
+    with open(tmp_path / "bad", "wb") as handle:
+        table = OrderedHashWriter(StructFile(handle))
+        with pytest.raises(ValueError, match="must increase"):
+            whoosh_adapter.add_term_rows(table, [(b"b", b""), (b"a", b"")])
