@@ -17,6 +17,7 @@ from .blocks import split_blocks
 from .classify import Classified, Kind, classify_blocks
 from .clean import finish_article
 from .figures import extract_figures
+from .forked import map_forked
 from .fragments import reattach_fragments
 from .topic import PageTopics
 from .types import ArticleDraft, FigureDraft, ParkMention
@@ -37,15 +38,18 @@ class Linker(Protocol):
     ) -> str | None: ...
 
 
-def process_page(text: str, linker: Linker) -> list[ArticleDraft]:
-    """Articles of one page, with their parks and figures."""
+def process_page(text: str, linker: Linker, processes: int = 1) -> list[ArticleDraft]:
+    """Articles of one page, with their parks and figures. With processes > 1 a page of
+    many articles finishes them in that many processes (`forked.py`): the same drafts."""
     linker = RememberedZones(linker)
     items = classify_blocks(split_blocks(text))
     topics = page_topics(items)
     raws = assemble_articles(items, linker, topics)
     raws = reattach_fragments(raws, linker, topics)
     kept = [r for r in raws if r.paras or r.title]
-    return [finished_draft(raw, ordinal, linker) for ordinal, raw in enumerate(kept, start=1)]
+    numbered = list(enumerate(kept, start=1))
+    return map_forked(lambda item: finished_draft(item[1], item[0], linker), numbered,
+                      processes)
 
 
 def finished_draft(raw: RawArticle, ordinal: int, linker: Linker) -> ArticleDraft:

@@ -49,8 +49,32 @@ BLOCK = 128
 _HEADER = struct.Struct("<8sIIII")
 
 
+# Pinyin already worked out for words (`remember_pinyin`): pypinyin takes ~20 µs a word,
+# half a second for the words of a big page's segment.
+_KNOWN_PINYIN: dict[str, str] = {}
+KNOWN_PINYIN_MAX = 200_000
+
+
 def _pinyin(word: str) -> str:
-    return " ".join(lazy_pinyin(word))
+    known = _KNOWN_PINYIN.get(word)
+    return known if known is not None else " ".join(lazy_pinyin(word))
+
+
+def pinyin_of_words(text: str) -> dict[str, str]:
+    """The pinyin of every word a table could hold (jieba's words of `text`, sub-words
+    included, as the `words` field indexes them), for `remember_pinyin`."""
+    from archive.search.analysis import word_positions
+
+    return {word: " ".join(lazy_pinyin(word)) for word in word_positions(text)
+            if MIN_CHARS <= len(word) <= MAX_CHARS}
+
+
+def remember_pinyin(table: Mapping[str, str]) -> None:
+    """Keep these words' pinyin for the tables written next (by this process, or by the
+    index workers it forks). Bounded: past KNOWN_PINYIN_MAX words it starts afresh."""
+    if len(_KNOWN_PINYIN) + len(table) > KNOWN_PINYIN_MAX:
+        _KNOWN_PINYIN.clear()
+    _KNOWN_PINYIN.update(table)
 
 
 def _deletions(word: str) -> set[str]:

@@ -56,3 +56,35 @@ def test_a_key_names_at_most_max_per_key_words_the_most_frequent_first(monkeypat
     data = spelling.build(words)
     found = _read(data, "d高新")
     assert found == sorted(words.items(), key=lambda kv: -kv[1])[:4]
+
+
+def test_pinyin_worked_out_ahead_gives_the_same_table(seed_texts, monkeypatch) -> None:
+    """A big page's words' pinyin, worked out in a forked child beside the pipeline
+    (`ingest._warm_spelling`), makes the very table pypinyin alone makes."""
+    from pypinyin import lazy_pinyin
+
+    from archive.management.commands import ingest
+    from archive.search.analysis import word_positions
+
+    monkeypatch.setattr(spelling, "_KNOWN_PINYIN", {})
+    text = "\n\n".join(seed_texts.values())
+    frequencies = {word: len(at) for word, at in word_positions(text).items()}
+    plain = spelling.build(frequencies)
+    monkeypatch.setattr(ingest, "WARM_SPELLING_CHARS", len(text))
+    assert ingest._warm_spelling(text[:-1]) is None  # a usual page: no fork
+    warming = ingest._warm_spelling(text)
+    assert warming is not None
+    ingest._remember_spelling(warming)
+    known = spelling._KNOWN_PINYIN
+    assert len(known) > 1000
+    assert all(known[w] == " ".join(lazy_pinyin(w)) for w in list(known)[:500])
+    monkeypatch.setattr(spelling, "lazy_pinyin", None)  # every word comes from the memo
+    assert spelling.build(frequencies) == plain
+
+
+def test_the_pinyin_memo_is_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(spelling, "_KNOWN_PINYIN", {})
+    monkeypatch.setattr(spelling, "KNOWN_PINYIN_MAX", 3)
+    spelling.remember_pinyin({"高新": "gao xin", "企业": "qi ye"})
+    spelling.remember_pinyin({"创新": "chuang xin", "园区": "yuan qu"})
+    assert spelling._KNOWN_PINYIN == {"创新": "chuang xin", "园区": "yuan qu"}

@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from archive.indexing import deferred_writes
+from archive.ingest import forked
 from archive.ingest.dates import (
     estimate_issue_date,
     parse_date,
@@ -34,7 +35,7 @@ from archive.ingest.parks import ParkLinker
 from archive.ingest.pipeline import PIPELINE_VERSION, process_page
 from archive.ingest.read import PageReadError, read_page
 from archive.ingest.store import StoreResult, registry_entries, store_page, stored_unchanged
-from archive.search import writer
+from archive.search import spelling, writer
 
 # Page.source's length.
 KEY_MAX = 255
@@ -145,7 +146,15 @@ class Command(BaseCommand):
                 self.index_queue.page_stored()
             totals.add(unchanged)
             return
-        drafts = process_page(raw.text, linker)
+        warming = _warm_spelling(raw.text)
+        try:
+            drafts = process_page(raw.text, linker, settings.INGEST_PROCESSES)
+        except BaseException:
+            if warming is not None:
+                warming.discard()
+            raise
+        if warming is not None:
+            _remember_spelling(warming)
         if not drafts:
             raise PageReadError(path, "no articles found on the page")
         issue_date = issue.date or printed_issue_date(raw.text)
@@ -187,6 +196,27 @@ class Command(BaseCommand):
 
             return tqdm(files, unit="page", file=sys.stderr)
         return files
+
+
+# Pages from this many characters have their words' pinyin worked out beside the pipeline.
+WARM_SPELLING_CHARS = 100_000
+
+
+def _warm_spelling(text: str) -> forked.Running | None:
+    """On a big page, the pinyin of its words (what the index workers' spelling tables
+    need, ~1 s of CPU at 800k characters) worked out in a forked child on the core the
+    single-threaded pipeline leaves idle; None for a usual page, where the fork would
+    cost more than it saves."""
+    if len(text) < WARM_SPELLING_CHARS or settings.INGEST_PROCESSES < 2:
+        return None
+    return forked.start(spelling.pinyin_of_words, text)
+
+
+def _remember_spelling(warming: forked.Running) -> None:
+    try:
+        spelling.remember_pinyin(warming.result())
+    except forked.ForkedMapError as error:  # only a head start: the workers do without
+        logging.getLogger(__name__).warning("pinyin warm-up failed: %s", error)
 
 
 class _IndexQueue:
