@@ -243,8 +243,8 @@ HAYSTACK_SIGNAL_PROCESSOR = "archive.signals.IndexSyncSignalProcessor"
 
 # Ingest limits.
 INGEST_MAX_BYTES = envint("PARKNEWS_INGEST_MAX_BYTES", str(5 * 1024 * 1024))
-# Characters of one page the pipeline handles in bounded time and memory (about 10 s and
-# 250 MB at 800,000 on a 2-core machine, growing linearly; a real page is ~20,000).
+# Characters of one page the pipeline handles in bounded time and memory (ingest about
+# 8.5 s and 400 MB at 800,000 on a 2-core machine, growing linearly; a real page is ~20,000).
 INGEST_MAX_CHARS = envint("PARKNEWS_INGEST_MAX_CHARS", "1000000")
 # Processes that finish the articles of a page of hundreds of them (archive/ingest/forked.py).
 INGEST_PROCESSES = envint("PARKNEWS_INGEST_PROCESSES", str(min(4, os.cpu_count() or 1)))

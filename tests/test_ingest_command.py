@@ -224,3 +224,44 @@ def test_it_refuses_a_page_longer_than_the_pipeline_is_bounded_for(
         f"error: {path}: page too long ({len(text):,} characters; the limit is 1,000)"
     )
     assert snapshot() == before
+
+
+def test_a_page_of_hundreds_of_articles_is_stored_as_one_process_reads_it(
+    page_dir: Path, settings, linker, monkeypatch
+) -> None:
+    """A page long enough for the forked steps (articles finished in two processes, its
+    words' pinyin worked out beside the pipeline) stores the drafts a single process makes,
+    with the cycle collector paused while the page is processed and on again after."""
+    import gc
+
+    from archive.ingest import pipeline
+    from archive.management.commands import ingest as command
+
+    settings.INGEST_PROCESSES = 2
+    settings.INGEST_MAX_CHARS = 1_000_000
+    seeds = [p.read_text(encoding="utf-8").strip() for p in sorted(SEEDS.glob("*.txt"))]
+    text = ""
+    while len(text) < 2 * command.WARM_SPELLING_CHARS:  # about 250 articles
+        text += "\n\n\n\n".join(seeds) + "\n\n\n\n"
+    expected = pipeline.process_page(text, linker)
+    assert len(expected) >= 200
+    seen = []
+    real = command.process_page
+
+    def watched(*args, **kwargs):
+        seen.append((gc.isenabled(), args[2]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(command, "process_page", watched)
+    warmed = []
+    monkeypatch.setattr(command, "_remember_spelling",
+                        lambda running: warmed.append(len(running.result())))
+    (page_dir / "long.txt").write_text(text, encoding="utf-8")
+    assert gc.isenabled()
+    ingest(page_dir)
+    assert gc.isenabled()
+    assert seen == [(False, 2)]
+    assert warmed and warmed[0] > 1000
+    page = Page.objects.get(source__endswith="long.txt")
+    stored = list(page.articles.order_by("ordinal").values_list("title", "body"))
+    assert stored == [(d.title, d.body) for d in expected]

@@ -23,13 +23,11 @@ private Whoosh detail this needs is in `whoosh_adapter.py`.
 
 from __future__ import annotations
 
-import gc
 import math
 import pickle
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
@@ -37,6 +35,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Frequency
 from whoosh.writing import SegmentWriter
 
+from archive import cycles
 from archive.search import analysis, spelling
 from archive.search.whoosh_adapter import (
     PackedPositions,
@@ -246,29 +245,14 @@ def _segment_of(args: tuple[str, str, frozenset[str], list[dict[str, Any]]]) -> 
     """In a worker process: write documents into a new segment (not yet in the index's
     table of contents) and return the segment."""
     path, indexname, sidecar_fields, docs = args
-    with _no_cycle_collection():
+    # A segment's postings form no cycles (and in a pool the worker has paused already).
+    with cycles.paused():
         writer = worker_writer(BulkSegmentWriter, path, indexname, sidecar_fields)
         # The workers share the index's temporary directory: the committing writer
         # removes it, never a worker (as in Whoosh's MpWriter).
         for doc in docs:
             writer.add_document(**doc)
         return finish_unlisted_segment(writer)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector off while a segment is written. Its full collections
-    walk every object, and a forked worker holds its parent's whole heap: each walk
-    touched (and copied) the parent's pages again. A segment's postings form no cycles
-    and the worker exits after its task. On an 800k-character page the two workers took
-    9.6 CPU seconds instead of 11.7."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def chunked(items: Sequence[T], processes: int, segment_docs: int) -> Iterator[Sequence[T]]:
@@ -299,7 +283,10 @@ def write_segments(ix: Any, chunks: Iterable[list[dict[str, Any]]], processes: i
                                          docs)))
         return segments, ids
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes, maxtasksperchild=1) as pool:
+    # Each worker pauses the cycle collector from its start: its first collection (while
+    # the task's documents unpickle) would walk, and copy, the whole heap it was forked
+    # with. It exits after its one task.
+    with context.Pool(processes, maxtasksperchild=1, initializer=cycles.pause_for_good) as pool:
         pending = []
         for docs in chunks:
             if docs:

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
+from archive import cycles
 from archive.indexing import deferred_writes
 from archive.ingest import forked
 from archive.ingest.dates import (
@@ -94,9 +95,10 @@ class Command(BaseCommand):
                 deferred_writes():
             for position, (path, key) in enumerate(self.progress(files)):
                 try:
-                    self.ingest_file(
-                        path, key, linker, given, bool(options["dry_run"]), totals
-                    )
+                    with cycles.paused():  # a page's objects live until it is stored
+                        self.ingest_file(
+                            path, key, linker, given, bool(options["dry_run"]), totals
+                        )
                 except PageReadError as error:
                     errors.append(str(error))
                     self.stderr.write(f"error: {error}")
@@ -108,8 +110,10 @@ class Command(BaseCommand):
                     stopped = f"{path}: database refused the write: {_first_line(error)}"
                     left = len(files) - position
                     break
-                self.index_queue.flush_if_full()
-            self.index_queue.flush()
+                with cycles.paused():
+                    self.index_queue.flush_if_full()
+            with cycles.paused():
+                self.index_queue.flush()
 
         seconds = time.monotonic() - started
         # The last drain (leaving deferred_writes) may have written what a flush could not.
