@@ -28,81 +28,115 @@ FORK_MIN_ITEMS = 200
 
 
 class ForkedMapError(RuntimeError):
-    """A forked child failed; its one-line reason."""
+    """A forked child ended without a result (killed, or its result unreadable)."""
 
 
 def map_forked(fn: Callable[[T], R], items: Sequence[T], processes: int) -> list[R]:
     """[fn(item) for item in items], the items in `processes` contiguous shares, this
-    process doing the first. The same results as the plain list when `fn` is pure."""
+    process doing the first. The same results as the plain list when `fn` is pure, and
+    the same exception when it raises, whichever share the item was in. A share whose
+    fork fails is done here."""
     shares = min(processes, len(items) // (FORK_MIN_ITEMS // 2))
     if shares <= 1 or len(items) < FORK_MIN_ITEMS or not hasattr(os, "fork"):
         return [fn(item) for item in items]
     size = -(-len(items) // shares)
-    children = [_start(fn, items[at : at + size]) for at in range(size, len(items), size)]
+    parts: list[_Child | Sequence[T]] = []
     try:
+        for at in range(size, len(items), size):
+            share = items[at : at + size]
+            try:
+                parts.append(_start(fn, share))
+            except OSError:  # no memory or processes left for a fork: do it here
+                parts.append(share)
         results = [fn(item) for item in items[:size]]
-    except BaseException:
-        for pid, reader in children:
-            _collect(pid, reader, quiet=True)
-        raise
-    for pid, reader in children:
-        results += _collect(pid, reader)
-    return results
+        for part in parts:
+            results += part.collect() if isinstance(part, _Child) else [fn(i) for i in part]
+        return results
+    finally:
+        # Every child reaped, whatever happened (collecting twice is harmless).
+        for part in parts:
+            if isinstance(part, _Child):
+                part.collect(quiet=True)
 
 
 class Running:
     """A call running in a forked child; `result()` waits for it, `discard()` reaps it."""
 
-    def __init__(self, pid: int, reader: int) -> None:
-        self._child: tuple[int, int] | None = (pid, reader)
+    def __init__(self, child: _Child) -> None:
+        self._child = child
 
     def result(self) -> Any:
-        if self._child is None:
+        if self._child.reaped:
             raise ForkedMapError("result already taken")
-        child, self._child = self._child, None
-        return _collect(*child)[0]
+        return self._child.collect()[0]
 
     def discard(self) -> None:
-        if self._child is not None:
-            child, self._child = self._child, None
-            _collect(*child, quiet=True)
+        self._child.collect(quiet=True)
 
 
 def start(fn: Callable[[T], R], argument: T) -> Running:
     """fn(argument), in a forked child, while this process goes on."""
-    return Running(*_start(fn, [argument]))
+    return Running(_start(fn, [argument]))
 
 
-def _start(fn: Callable[[T], R], share: Sequence[T]) -> tuple[int, int]:
+def _start(fn: Callable[[T], R], share: Sequence[T]) -> _Child:
     reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
+    try:
+        pid = os.fork()
+    except OSError:
         os.close(reader)
-        code = 0
+        os.close(writer)
+        raise
+    if pid == 0:  # the child: whatever happens, it ends here, never in the caller's code
+        code = 1
         try:
-            payload = pickle.dumps((True, [fn(item) for item in share]), pickle.HIGHEST_PROTOCOL)
-        except BaseException as error:  # reported by the parent, on one line
-            payload = pickle.dumps((False, f"{type(error).__name__}: {error}"))
-            code = 1
-        try:
+            os.close(reader)
+            try:
+                payload = pickle.dumps((True, [fn(item) for item in share]),
+                                       pickle.HIGHEST_PROTOCOL)
+                code = 0
+            except BaseException as error:  # raised again by the parent
+                payload = _pickled_error(error)
             with os.fdopen(writer, "wb") as out:
                 out.write(payload)
         finally:
             os._exit(code)
     os.close(writer)
-    return pid, reader
+    return _Child(pid, reader)
 
 
-def _collect(pid: int, reader: int, quiet: bool = False) -> list:
-    with os.fdopen(reader, "rb") as source:
-        payload = source.read()
-    _, status = os.waitpid(pid, 0)
-    if quiet:
-        return []
-    if not payload:
-        raise ForkedMapError(f"forked worker {pid} ended without a result "
-                             f"(status {os.waitstatus_to_exitcode(status)})")
-    done, result = pickle.loads(payload)
-    if not done:
-        raise ForkedMapError(f"forked worker {pid} failed: {result}")
-    return result
+def _pickled_error(error: BaseException) -> bytes:
+    """The exception itself when it pickles, else a ForkedMapError naming it."""
+    try:
+        return pickle.dumps((False, error), pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return pickle.dumps((False, ForkedMapError(f"{type(error).__name__}: {error}")))
+
+
+class _Child:
+    """A forked child and the pipe its result comes through, read and reaped once."""
+
+    def __init__(self, pid: int, reader: int) -> None:
+        self.pid, self.reader, self.reaped = pid, reader, False
+
+    def collect(self, quiet: bool = False) -> list:
+        """The child's results (its exception raised here); with quiet, only reap it."""
+        if self.reaped:
+            return []
+        self.reaped = True
+        try:
+            with os.fdopen(self.reader, "rb") as source:
+                payload = source.read()
+        finally:
+            _, status = os.waitpid(self.pid, 0)
+        if quiet:
+            return []
+        try:
+            done, result = pickle.loads(payload)
+        except Exception:
+            raise ForkedMapError(
+                f"forked worker {self.pid} ended without a result "
+                f"(exit status {os.waitstatus_to_exitcode(status)})") from None
+        if not done:
+            raise result
+        return result

@@ -213,13 +213,17 @@ def _warm_spelling(text: str) -> forked.Running | None:
     cost more than it saves."""
     if len(text) < WARM_SPELLING_CHARS or settings.INGEST_PROCESSES < 2:
         return None
-    return forked.start(spelling.pinyin_of_words, text)
+    try:
+        return forked.start(spelling.pinyin_of_words, text)
+    except OSError as error:  # no fork to spare: the index workers work it out
+        logging.getLogger(__name__).warning("pinyin warm-up not started: %s", error)
+        return None
 
 
 def _remember_spelling(warming: forked.Running) -> None:
     try:
         spelling.remember_pinyin(warming.result())
-    except forked.ForkedMapError as error:  # only a head start: the workers do without
+    except Exception as error:  # only a head start: the index workers do without
         logging.getLogger(__name__).warning("pinyin warm-up failed: %s", error)
 
 
