@@ -37,7 +37,7 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], processes: int) -> list
     the same exception when it raises, whichever share the item was in. A share whose
     fork fails is done here."""
     shares = min(processes, len(items) // (FORK_MIN_ITEMS // 2))
-    if shares <= 1 or len(items) < FORK_MIN_ITEMS or not hasattr(os, "fork"):
+    if shares <= 1 or not hasattr(os, "fork"):  # (fewer than FORK_MIN_ITEMS: one share)
         return [fn(item) for item in items]
     size = -(-len(items) // shares)
     parts: list[_Child | Sequence[T]] = []

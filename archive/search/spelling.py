@@ -57,7 +57,11 @@ KNOWN_PINYIN_MAX = 200_000
 
 def _pinyin(word: str) -> str:
     known = _KNOWN_PINYIN.get(word)
-    return known if known is not None else " ".join(lazy_pinyin(word))
+    return known if known is not None else _pypinyin(word)
+
+
+def _pypinyin(word: str) -> str:
+    return " ".join(lazy_pinyin(word))
 
 
 def pinyin_of_words(text: str) -> dict[str, str]:
@@ -65,7 +69,7 @@ def pinyin_of_words(text: str) -> dict[str, str]:
     included, as the `words` field indexes them), for `remember_pinyin`."""
     from archive.search.analysis import word_positions
 
-    return {word: " ".join(lazy_pinyin(word)) for word in word_positions(text)
+    return {word: _pypinyin(word) for word in word_positions(text)
             if MIN_CHARS <= len(word) <= MAX_CHARS}
 
 

@@ -105,7 +105,7 @@ class _BulkText(TEXT):
         super().__init__(phrase=True, **kwargs)
         self.format = PackedPositions(field_boost=self.format.field_boost)
 
-    def term_values(self, value: str) -> Iterator[tuple[str, int, bytes]]:
+    def term_values(self, value: str) -> Iterable[tuple[str, int, bytes]]:
         """(term, frequency, encoded value) of each term of a document."""
         raise NotImplementedError
 
@@ -136,25 +136,13 @@ class _BulkText(TEXT):
 class GramText(_BulkText):
     """Characters and character pairs (`analysis.GramAnalyzer` for queries)."""
 
-    def term_values(self, value: str) -> Iterator[tuple[str, int, bytes]]:
+    def term_values(self, value: str) -> Iterable[tuple[str, int, bytes]]:
+        # Built by zip, not yielded: a page's postings are mostly these, and `add_to`
+        # then takes them without a generator step each.
         found, starts, counts, values = _gram_groups(value)
-        for term, start, count in zip(found, starts, counts, strict=True):
-            yield term, count, values[start : start + 4 * (count + 1)]
-
-    def add_to(self, terms: dict, docnum: int, value: str, boost: float) -> int:
-        # `_BulkText.add_to` without a generator between: a page's postings are
-        # mostly these, one dictionary step each.
-        boost *= self.format.field_boost
-        found, starts, counts, values = _gram_groups(value)
-        get = terms.get
-        for term, start, count in zip(found, starts, counts, strict=True):
-            posting = (docnum, count * boost, values[start : start + 4 * (count + 1)])
-            entry = get(term)
-            if entry is None:
-                terms[term] = [posting]
-            else:
-                entry.append(posting)
-        return sum(counts)
+        encoded = [values[start : start + 4 * (count + 1)]
+                   for start, count in zip(starts, counts, strict=True)]
+        return zip(found, counts, encoded, strict=True)
 
 
 class WordText(_BulkText):
