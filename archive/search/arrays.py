@@ -197,6 +197,10 @@ def phrase_docs(segment: Segment, field: str,
 def query_docs(segment: Segment, query: wq.Query) -> np.ndarray:
     """Sorted local documents (deleted ones included) that a match-plan query matches."""
     if isinstance(query, wq.Term):
+        if segment.reader.doc_frequency(query.fieldname, query.text) == segment.size:
+            # A term every document has (the article type, a one-park archive): its
+            # postings would be read, block by block, only to list every document.
+            return np.arange(segment.size, dtype=np.int64)
         return term_postings(segment, query.fieldname, _to_bytes(segment, query.fieldname,
                                                                     query.text))[0]
     if isinstance(query, wq.Phrase):
@@ -210,6 +214,19 @@ def query_docs(segment: Segment, query: wq.Query) -> np.ndarray:
     raise Unsupported(repr(query))
 
 
+def estimated_docs(segment: Segment, query: wq.Query) -> int:
+    """At most how many of the segment's documents a match-plan query matches, from the
+    term table alone (no postings read)."""
+    reader = segment.reader
+    if isinstance(query, wq.Term):
+        return reader.doc_frequency(query.fieldname, query.text)
+    if isinstance(query, wq.Phrase):
+        return min(reader.doc_frequency(query.fieldname, w) for w in query.words)
+    if isinstance(query, wq.NumericRange) and query.start == query.end is not None:
+        return reader.doc_frequency(query.fieldname, query.start)
+    return segment.size
+
+
 def match(searcher: Searcher, required: Sequence[Sequence[wq.Query]],
           excluded: Sequence[wq.Query]) -> np.ndarray:
     """Sorted global documents in every required group (any of its queries) and in no
@@ -217,7 +234,9 @@ def match(searcher: Searcher, required: Sequence[Sequence[wq.Query]],
     out = []
     for segment in segments(searcher):
         docs: np.ndarray | None = None
-        for group in required:
+        # The rarest group first: a needle the segment lacks ends it before the commoner
+        # groups' postings are read at all, so a query's cost follows its rarest part.
+        for group in sorted(required, key=lambda g: sum(estimated_docs(segment, q) for q in g)):
             found = _union(query_docs(segment, q) for q in group)
             docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
             if not len(docs):

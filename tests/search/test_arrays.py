@@ -213,3 +213,28 @@ def test_a_phrase_reads_positions_rarest_first_and_none_for_an_absent_pair(
         assert read == rarest_first[: len(read)]  # rarest first…
         assert len(read) == len(terms) or hits == 0  # …stopping once nothing is left
         assert absent_read == []  # an absent pair: no positions read at all
+
+
+@pytest.mark.parametrize("q", ["企业 动力电尺", "高新区 不存在的词语组合", "企业 -高新区 动力电尺"])
+def test_a_needle_the_index_lacks_ends_the_match_before_the_common_ones_are_read(
+        q: str, monkeypatch) -> None:
+    """The cost of a query follows its rarest part: groups are matched rarest first, and
+    the type term every document has is never read as postings."""
+    read: list[tuple[str, bytes]] = []
+    real_postings, real_positions = arrays.term_postings, arrays.term_positions
+
+    def postings(segment, field, btext):
+        read.append((field, btext))
+        return real_postings(segment, field, btext)
+
+    def positions(segment, field, btext):
+        read.append((field, btext))
+        return real_positions(segment, field, btext)
+
+    monkeypatch.setattr(arrays, "term_postings", postings)
+    monkeypatch.setattr(arrays, "term_positions", positions)
+    arrays.cache.clear()
+    plan = _plan(q)
+    docs = get_backend().read(lambda s: arrays.match(s, plan.required, plan.excluded))
+    assert len(docs) == 0
+    assert read == []  # neither 企业 / 高新区's positions nor the article type's postings
