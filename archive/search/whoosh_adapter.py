@@ -208,8 +208,12 @@ def segment_perdoc(reader: Any) -> Any:
 # and keeps every column file it reads (lengths, stored fields) open until it is closed:
 # about 5 files a segment, 1,300 a process at 500k articles. Here a searcher
 # (`open_searcher`) opens a segment's files when a query first needs them and keeps the
-# files of at most OPEN_SEGMENTS segments open, the least recently used closed first and
-# reopened when next needed.
+# files of at most OPEN_SEGMENTS segments open and reopens the others when next needed.
+# A query visits every segment, in the same order each time: closing the least recently
+# used would close each segment just before its turn comes again (with one segment more
+# than the limit, every query reopened them all). Closing instead the most recently used
+# other one keeps the same OPEN_SEGMENTS - 1 open across queries, and a query reopens
+# only the rest.
 
 OPEN_SEGMENTS = 10
 # Per-document methods that open column files (the others read the segment's header).
@@ -219,11 +223,12 @@ _COLUMN_METHODS = frozenset({"stored_fields", "all_stored_fields", "doc_field_le
 
 
 class OpenSegments:
-    """The segments of one searcher whose files are open, least recently used first."""
+    """The segments of one searcher whose files are open, in the order last used."""
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
         self._open: OrderedDict[_SegmentFiles, None] = OrderedDict()
+        self.opened = 0  # segments whose files were (re)opened, for tests and benches
 
     def touch(self, files: _SegmentFiles) -> None:
         if files in self._open:
@@ -232,8 +237,12 @@ class OpenSegments:
         self._open[files] = None
         limit = OPEN_SEGMENTS if self.limit is None else self.limit
         while len(self._open) > max(1, limit):
-            oldest, _ = self._open.popitem(last=False)
-            oldest.release()
+            newest = reversed(self._open)
+            next(newest)  # `files` itself
+            victim = next(newest)
+            del self._open[victim]
+            victim.release()
+        self.opened += 1
 
     def forget(self, files: _SegmentFiles) -> None:
         self._open.pop(files, None)

@@ -63,3 +63,33 @@ def test_many_segments_keep_few_files_open(scratch_index: Path, api, monkeypatch
     api(q="高新区")
     assert _index_files(scratch_index) <= 4 * 6
     assert bounded[0]["count"] > 0 and bounded[3]["suggestion"] == "动力电池"
+
+
+def test_repeated_queries_keep_the_same_segments_open(scratch_index: Path, api,
+                                                      monkeypatch) -> None:
+    """A query visits the segments in the same order on each of its passes (matching,
+    counting, ranking …). With room for half of them, half must stay open from one pass
+    to the next: closing the least recently used would close each one just before its
+    turn and reopen them all, as if there were room for one."""
+    monkeypatch.setattr(whoosh_bulk, "MERGE_FANOUT", 10**6)  # one segment per article
+    ids = list(Article.objects.public().order_by("pk").values_list("pk", flat=True))
+    for pk in ids:
+        writer.sync_articles([pk], strict=True)
+    backend = get_backend()
+
+    def reopened(limit: int, params: dict) -> int:
+        monkeypatch.setattr(whoosh_adapter, "OPEN_SEGMENTS", limit)
+        backend._drop_searcher()
+        api(**params)  # opens every segment
+        arrays.cache.clear()  # so that every segment is read again
+        before = backend._open_segments.opened
+        api(**params)
+        assert len(backend._open_segments) == limit
+        return backend._open_segments.opened - before
+
+    segments = backend.read(lambda s: len(s.reader().leaf_readers()))
+    assert segments >= 20
+    for params in ({"q": "高新区"}, {"q": "动力电尺"}, {"q": "企业", "park": "宁波高新区"}):
+        every_time = reopened(1, params)
+        assert every_time >= segments
+        assert reopened(segments // 2, params) <= 0.7 * every_time
