@@ -8,6 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parknews.settings")
 
 application = get_wsgi_application()
 
-from archive.search.analysis import ensure_jieba  # noqa: E402 - needs Django set up first
+from archive.warmup import warm_up  # noqa: E402 - needs Django set up first
 
-ensure_jieba()
+warm_up()
