@@ -69,9 +69,9 @@ FINGERPRINT = "fingerprint"
 WRITE_WAIT_SECONDS = 30.0
 READ_ATTEMPTS = 4
 # A write of this many documents or more is analysed by several processes at once (a
-# rebuild, a large ingest), each writing segments of at most SEGMENT_DOCS.
+# rebuild, a large ingest), each writing segments of at most settings.SEARCH_SEGMENT_DOCS
+# (`_segment_docs`).
 PARALLEL_MIN_DOCS = 200
-SEGMENT_DOCS = 2500
 # Whole-value fields the search reads per segment as arrays (facets, dates).
 SIDECAR_FIELDS = frozenset({f.field for f in FACETS} | {"issue_date"})
 MATCH_ALL = frozenset({"*", "*:*", "(*)"})
@@ -81,6 +81,12 @@ def _processes() -> int:
     from django.conf import settings
 
     return max(1, getattr(settings, "SEARCH_INDEX_PROCESSES", 1))
+
+
+def _segment_docs() -> int:
+    from django.conf import settings
+
+    return settings.SEARCH_SEGMENT_DOCS
 
 
 class SearchUnavailable(Exception):
@@ -331,7 +337,8 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
             if not docs and not remove:
                 return report
             if len(docs) >= PARALLEL_MIN_DOCS:
-                self._add_segments(chunked(docs, _processes(), SEGMENT_DOCS), remove)
+                self._add_segments(
+                    chunked(docs, _processes(), _segment_docs()), remove)
             else:
                 writer = self._writer()
                 try:
@@ -352,8 +359,8 @@ class ParkNewsWhooshBackend(WhooshSearchBackend):
         with self._write_lock():
             self.follow_swap()
             self.index = self.index.refresh()
-            chunks = (self._prepare(index, chunk, skipped)
-                      for chunk in chunked(objects, _processes(), SEGMENT_DOCS))
+            chunks = (self._prepare(index, chunk, skipped) for chunk in
+                      chunked(objects, _processes(), _segment_docs()))
             # `skipped` fills as the chunks are prepared, before the commit reads it.
             written = self._add_segments(chunks, remove, skipped)
         return WriteReport(written=written, removed=len(remove) + len(skipped))

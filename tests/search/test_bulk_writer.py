@@ -40,7 +40,7 @@ def test_parallel_segments_hold_what_the_shared_index_holds(tmp_path, settings,
                                                             monkeypatch) -> None:
     expected = _answers()  # the shared index, written one article batch at a time
     monkeypatch.setattr(search_backend, "PARALLEL_MIN_DOCS", 10)
-    monkeypatch.setattr(search_backend, "SEGMENT_DOCS", 8)
+    settings.SEARCH_SEGMENT_DOCS = 8
     settings.SEARCH_INDEX_PROCESSES = 2
     ids = list(Article.objects.public().values_list("pk", flat=True))
     with index_at(tmp_path / "whoosh_index"):
