@@ -33,7 +33,10 @@ until a search finds it, and search p50/p95 over a fixed mix, warm (open searche
 kept) and cold (index reopened and `arrays.cache` emptied before every query, as in a new
 process). The floors index the same folded tokens (`analysis.grams` pairs and
 `analysis.words`), built outside Django, and answer the same needles; highlighting has no
-floor. Prints one table at the end and writes JSON after each stage (`"complete": false`
+floor. Then gunicorn serves the scratch archive (`bench/workers.py`; `--no-served` skips it):
+eight zero-hit searches at once in fresh workers and again warm, the mix through the
+pages, and each worker's RSS and open index files, beside their floors. Prints one table
+at the end and writes JSON after each stage (`"complete": false`
 until the last), so a long run stopped early keeps what it measured.
 
 Pages and floors are streamed (files on disk, database iterated in chunks, writers
@@ -894,6 +897,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--floors", default="fts5,tantivy,whoosh",
                         help="comma-separated floors to run (empty: none)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--no-served", dest="served", action="store_false",
+                        help="skip serving the archive with gunicorn (bench/workers.py: "
+                        "zero-hit searches at once, per-worker memory and open files)")
     parser.add_argument("--corpus", type=Path, metavar="PATH",
                         help="real stories instead of the synthetic corpus: the first N of "
                         "this gz JSONL file, e.g. ../shared/bench/xwlb_stories.jsonl.gz "
@@ -941,9 +947,17 @@ def main(argv: list[str] | None = None) -> None:
             except ImportError as error:
                 print(f"floor {name} skipped: {error}", file=sys.stderr)
             save(f"floor {name}")
+        if args.served:
+            import workers  # bench/, beside this script
+
+            result["served"] = workers.measure(
+                work / "data", workers.mix_params(result["ours"]["queries"]), rounds=3)
+            save("served")
         result["complete"] = True
         save("all")
         print(table(result))
+        if "served" in result:
+            print(workers.report(result["served"]))
         print(f"JSON: {args.json}" + (f"; scratch kept in {work}" if args.keep else ""))
     finally:
         if not args.keep:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import subprocess
 import sys
@@ -149,9 +150,36 @@ def test_shared_news_corpus_lays_out(tmp_path):
     ("args", "names"),
     [([], "--data"), (["--data", "/nonexistent/parknews-data"], "--data /nonexistent")],
 )
-def test_the_rebuild_loop_bench_refuses_a_missing_archive_in_one_line(args, names) -> None:
-    run = subprocess.run([sys.executable, str(ROOT / "bench" / "rebuild_loop.py"), *args],
+@pytest.mark.parametrize("script", ["rebuild_loop.py", "workers.py"])
+def test_the_served_benches_refuse_a_missing_archive_in_one_line(script, args, names) -> None:
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert run.returncode == 2
     assert names in run.stderr.strip().splitlines()[-1]
     assert "Traceback" not in run.stderr
+
+
+def test_the_workers_bench_serves_the_seeds_and_reports_its_floors(tmp_path) -> None:
+    """bench/workers.py end to end over the ingested seeds: gunicorn's four workers
+    answer the zero-hit needles with nothing (else their times would mean nothing), and
+    every worker's memory and open index files are reported beside the floors."""
+    data = tmp_path / "data"
+    env = {**os.environ, "PARKNEWS_DATA_DIR": str(data)}
+    env.pop("DATABASE_URL", None)
+    for command in (["migrate", "--noinput"], ["ingest", str(ROOT / "seeds")]):
+        subprocess.run([sys.executable, "manage.py", *command, "-v", "0"],
+                       cwd=ROOT, env=env, check=True, capture_output=True)
+    out = tmp_path / "workers.json"
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "workers.py"), "--data",
+                          str(data), "--rounds", "1", "--json", str(out)],
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["articles"] == 32
+    assert len(result["zero_hits_cold"]) == len(result["zero_hits_warm"]) == 8
+    assert {status for _, _, status in result["zero_hits_cold"]} == {200}
+    assert len(result["per_worker"]) == 4
+    for worker in result["per_worker"].values():
+        assert 0 < worker["private_mb"] < worker["rss_mb"] <= worker["peak_rss_mb"]
+        assert 0 < worker["open_index_files"] <= 64  # the mix opened the index
+    assert "floors: peak RSS" in run.stdout and "8 zero-hit /search/ at once, cold" in run.stdout
