@@ -22,7 +22,7 @@ import math
 import pickle
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -231,7 +231,21 @@ def match(searcher: Searcher, required: Sequence[Sequence[wq.Query]],
           excluded: Sequence[wq.Query]) -> np.ndarray:
     """Sorted global documents in every required group (any of its queries) and in no
     excluded query; deleted documents never."""
-    out = []
+    out = list(_segment_matches(searcher, required, excluded))
+    return np.concatenate(out) if out else EMPTY
+
+
+def any_match(searcher: Searcher, required: Sequence[Sequence[wq.Query]],
+              excluded: Sequence[wq.Query]) -> bool:
+    """Whether `match` would find anything, reading segments only until one has a match:
+    a suggestion is checked for existence, and a common phrase found in the first segment
+    then costs one segment's postings instead of the whole index's."""
+    return any(len(docs) for docs in _segment_matches(searcher, required, excluded))
+
+
+def _segment_matches(searcher: Searcher, required: Sequence[Sequence[wq.Query]],
+                     excluded: Sequence[wq.Query]) -> Iterator[np.ndarray]:
+    """`match`, one segment at a time (global document numbers)."""
     for segment in segments(searcher):
         docs: np.ndarray | None = None
         # The rarest group first: a needle the segment lacks ends it before the commoner
@@ -249,8 +263,7 @@ def match(searcher: Searcher, required: Sequence[Sequence[wq.Query]],
             docs = np.setdiff1d(docs, query_docs(segment, query), assume_unique=True)
         if len(segment.deleted) and len(docs):
             docs = np.setdiff1d(docs, segment.deleted, assume_unique=True)
-        out.append(docs + segment.offset)
-    return np.concatenate(out) if out else EMPTY
+        yield docs + segment.offset
 
 
 def _union(arrays: Iterable[np.ndarray]) -> np.ndarray:

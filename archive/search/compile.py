@@ -91,6 +91,19 @@ def matching_array(searcher: Searcher, plan: MatchPlan) -> np.ndarray:
     return docs[keep]
 
 
+def has_match(searcher: Searcher, plan: MatchPlan) -> bool:
+    """Whether the plan matches anything: `matching_array` stopping at the first segment
+    with a match, where nothing but the index decides (no id restriction, arrays.py)."""
+    if plan.nothing:
+        return False
+    if plan.ids.only is None and not len(plan.ids.without):
+        try:
+            return arrays.any_match(searcher, plan.required, plan.excluded)
+        except arrays.Unsupported:
+            pass
+    return len(matching_array(searcher, plan)) > 0
+
+
 def django_ids(searcher: Searcher, docs: np.ndarray) -> np.ndarray:
     """The article id of each (sorted, global) document number."""
     out = []

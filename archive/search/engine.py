@@ -112,6 +112,16 @@ def count_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]
     return get_backend().read(lambda s: len(qc.matching_array(s, plan)))
 
 
+def has_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]) -> bool:
+    """count_matches(...) > 0, without counting past the first segment that matches."""
+    ids = conditions.restriction(parsed.conditions)
+    cluster = es.active()
+    if cluster is not None:
+        return cluster.count_articles(es.article_query(parsed, filters, ids)) > 0
+    plan = qc.match_plan(parsed, filters, ids)
+    return get_backend().read(lambda s: qc.has_match(s, plan))
+
+
 def _run(searcher: Any, match: qc.MatchPlan, rank: wq.Query | None, sort: str,
          params: SearchParams, wanted: tuple[facets.Facet, ...]) -> _Found:
     docs = qc.matching_array(searcher, match)

@@ -85,33 +85,33 @@ def _park_score(needles: Sequence[str], names: Sequence[str]) -> int:
 
 def suggestion(parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]]) -> str | None:
     """A query like this one that finds something, written out; None if none does."""
-    from archive.search.engine import count_matches
+    from archive.search.engine import has_matches
 
     clauses = list(parsed.clauses)
     changed = False
     for i, clause in enumerate(clauses):
         if clause.negated or len(clause.needles) != 1:
             continue
-        if count_matches(ParsedQuery("", (clause,)), {}) > 0:
+        if has_matches(ParsedQuery("", (clause,)), {}):
             continue
-        repair = _repair(clause.needles[0], count_matches)
+        repair = _repair(clause.needles[0], has_matches)
         if repair:
             clauses[i : i + 1] = repair
             changed = True
     if not changed:
         return None
     candidate = ParsedQuery("", tuple(clauses), conditions=parsed.conditions)
-    if count_matches(candidate, dict(filters)) == 0:
+    if not has_matches(candidate, dict(filters)):
         return None
     return candidate.display()
 
 
-def _repair(needle: Needle, count_matches: Callable[..., int]) -> list[Clause] | None:
+def _repair(needle: Needle, has_matches: Callable[..., bool]) -> list[Clause] | None:
     """The needle corrected as a whole, else split into words (each corrected if it
     finds nothing); None when neither finds anything."""
 
     def finds(word: str) -> bool:
-        return count_matches(ParsedQuery("", (Clause((Needle(word),)),)), {}) > 0
+        return has_matches(ParsedQuery("", (Clause((Needle(word),)),)), {})
 
     def corrected(word: str) -> str | None:
         return next((w for w in _nearest_words(word) if finds(w)), None)
@@ -126,7 +126,7 @@ def _repair(needle: Needle, count_matches: Callable[..., int]) -> list[Clause] |
     if any(w is None for w in fixed):
         return None
     split = [Clause((Needle(w),)) for w in fixed if w]
-    return split if count_matches(ParsedQuery("", tuple(split)), {}) > 0 else None
+    return split if has_matches(ParsedQuery("", tuple(split)), {}) else None
 
 
 def _nearest_words(text: str) -> list[str]:

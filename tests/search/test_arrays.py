@@ -238,3 +238,36 @@ def test_a_needle_the_index_lacks_ends_the_match_before_the_common_ones_are_read
     docs = get_backend().read(lambda s: arrays.match(s, plan.required, plan.excluded))
     assert len(docs) == 0
     assert read == []  # neither 企业 / 高新区's positions nor the article type's postings
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_any_match_says_whether_match_finds_anything(q: str) -> None:
+    plan = _plan(q)
+    found, any_ = get_backend().read(lambda s: (
+        len(arrays.match(s, plan.required, plan.excluded)),
+        arrays.any_match(s, plan.required, plan.excluded)))
+    assert any_ == (found > 0)
+
+
+def test_any_match_reads_no_segment_after_the_first_that_matches(scratch_index,
+                                                                  monkeypatch) -> None:
+    """A suggestion is checked for existence only (suggest.py): a needle every segment has
+    costs the first segment's postings, not the index's."""
+    articles = list(Article.objects.public().order_by("pk")[:6])
+    for article in articles:  # one segment each
+        writer.sync_articles([article.pk], strict=True)
+    assert get_backend().read(lambda s: len(arrays.segments(s))) >= 2
+    visited: list[int] = []
+    real_query_docs = arrays.query_docs
+
+    def query_docs(segment, query):
+        visited.append(segment.offset)
+        return real_query_docs(segment, query)
+
+    monkeypatch.setattr(arrays, "query_docs", query_docs)
+    plan = _plan("的")
+    assert get_backend().read(lambda s: arrays.any_match(s, plan.required, plan.excluded))
+    assert len(set(visited)) == 1
+    visited.clear()
+    everywhere = get_backend().read(lambda s: len(arrays.match(s, plan.required, plan.excluded)))
+    assert everywhere == len(articles) and len(set(visited)) >= 2
