@@ -162,16 +162,21 @@ def zone_gaps(parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]]) -
     by covered zones of the same province, then by the most covered zones."""
     from archive.search.engine import count_matches
 
-    coverage = dict(
-        Article.objects.public().filter(park__isnull=False)
-        .values_list("park").annotate(n=Count("pk")).values_list("park", "n")
-    )
     gaps = []
+    coverage: dict[int, int] | None = None
     for i, clause in enumerate(parsed.clauses):
         if clause.negated or len(clause.needles) != 1 or clause.needles[0].field:
             continue
         park = _zone_named(clause.needles[0].text)
-        if park is None or coverage.get(park.pk) or any(g.park == park for g in gaps):
+        if park is None or any(g.park == park for g in gaps):
+            continue
+        # Every article's zone counted only once a word names a zone, and only if that zone
+        # has none: the count reads every article, which a typo should not pay for.
+        if coverage is None:
+            if Article.objects.public().filter(park=park).exists():
+                continue
+            coverage = _coverage()
+        if coverage.get(park.pk):
             continue
         gap = ZoneGap(park, len(coverage))
         others = parsed.clauses[:i] + parsed.clauses[i + 1 :]
@@ -195,6 +200,14 @@ def zone_gaps(parsed: ParsedQuery, filters: Mapping[str, Sequence[str | int]]) -
             offer((*others[:i], Clause((Needle(analysis.fold_needle(other.name)),)), *others[i:]))
         gaps.append(gap)
     return gaps
+
+
+def _coverage() -> dict[int, int]:
+    """Each zone's number of public articles, for zones with any."""
+    return dict(
+        Article.objects.public().filter(park__isnull=False)
+        .values_list("park").annotate(n=Count("pk")).values_list("park", "n")
+    )
 
 
 def _zone_named(needle: str) -> Park | None:

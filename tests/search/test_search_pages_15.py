@@ -121,3 +121,18 @@ def test_the_zone_of_a_same_province_comes_first(api) -> None:
 
 def test_a_covered_zone_has_no_gap(api) -> None:
     assert api(q="宁波高新区 不存在的词语组合")["zone_gaps"] == []
+
+
+@pytest.mark.parametrize("q, queries", [("招商引姿", 0), ("宁波高新区 不存在的词语组合", 2)])
+def test_zone_gaps_count_the_archives_zones_only_for_a_zone_without_articles(
+        q, queries, django_assert_num_queries) -> None:
+    """Counting every article's zone reads the whole archive: a typo naming no zone asks
+    the database nothing, a covered zone its row and one EXISTS (the full count is for a
+    real gap)."""
+    from archive.search import dictionary, suggest
+    from archive.search.query import parse
+
+    dictionary.load_database_parks()
+    suggest._zone_named("宁波高新区")  # the zone dictionary loaded outside the count
+    with django_assert_num_queries(queries):
+        assert suggest.zone_gaps(parse(q), {}) == []
