@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,22 +105,22 @@ def search(
 
 
 def count_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]) -> int:
+    return _count(parsed, filters, lambda s, plan: len(qc.matching_array(s, plan)))
+
+
+def has_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]) -> bool:
+    """count_matches(...) > 0, without counting past the first segment that matches."""
+    return _count(parsed, filters, qc.has_match) > 0
+
+
+def _count(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]],
+           on_index: Callable[[Any, qc.MatchPlan], int]) -> int:
     ids = conditions.restriction(parsed.conditions)
     cluster = es.active()
     if cluster is not None:
         return cluster.count_articles(es.article_query(parsed, filters, ids))
     plan = qc.match_plan(parsed, filters, ids)
-    return get_backend().read(lambda s: len(qc.matching_array(s, plan)))
-
-
-def has_matches(parsed: ParsedQuery, filters: dict[str, tuple[str | int, ...]]) -> bool:
-    """count_matches(...) > 0, without counting past the first segment that matches."""
-    ids = conditions.restriction(parsed.conditions)
-    cluster = es.active()
-    if cluster is not None:
-        return cluster.count_articles(es.article_query(parsed, filters, ids)) > 0
-    plan = qc.match_plan(parsed, filters, ids)
-    return get_backend().read(lambda s: qc.has_match(s, plan))
+    return get_backend().read(lambda s: int(on_index(s, plan)))
 
 
 def _run(searcher: Any, match: qc.MatchPlan, rank: wq.Query | None, sort: str,
