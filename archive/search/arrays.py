@@ -32,7 +32,7 @@ from whoosh import query as wq
 from whoosh.fields import NUMERIC
 from whoosh.searching import Searcher
 
-from archive.search import whoosh_adapter
+from archive.search import sortedsets, whoosh_adapter
 from archive.search.whoosh_bulk import SIDECAR_EXT
 
 POSITION_BITS = 23  # positions below 8M characters in one field of one article
@@ -123,41 +123,20 @@ def segments(searcher: Searcher) -> list[Segment]:
     return out
 
 
-# Reading postings a block at a time.
-
-
-def _blocks(segment: Segment, field: str, btext: bytes) -> Iterable[tuple[Sequence[int],
-                                                                         Sequence[float],
-                                                                         Sequence[bytes]]]:
-    return whoosh_adapter.term_blocks(segment.reader, field, btext)
+# Reading postings.
 
 
 def term_postings(segment: Segment, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(documents, weights) of a term in a segment, deleted documents included."""
-
-    def make() -> tuple[np.ndarray, np.ndarray]:
-        ids: list[int] = []
-        weights: list[float] = []
-        for block_ids, block_weights, _ in _blocks(segment, field, btext):
-            ids.extend(block_ids)
-            weights.extend(block_weights)
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
-
-    return segment.cached(("postings", field, btext), make)
+    return segment.cached(("postings", field, btext),
+                          lambda: whoosh_adapter.term_postings(segment.reader, field, btext))
 
 
 def term_positions(segment: Segment, field: str, btext: bytes) -> np.ndarray:
     """Sorted (document << POSITION_BITS | position) of every occurrence of a term."""
 
     def make() -> np.ndarray:
-        docs: list[int] = []
-        values: list[bytes] = []
-        for ids, _, block_values in _blocks(segment, field, btext):
-            docs.extend(ids)
-            values.extend(block_values)
-        if not values:
-            return EMPTY
-        owners, positions = whoosh_adapter.decode_positions(docs, values)
+        owners, positions = whoosh_adapter.term_positions(segment.reader, field, btext)
         return (owners << POSITION_BITS) | positions
 
     return segment.cached(("positions", field, btext), make)
@@ -181,7 +160,7 @@ def phrase_hits(segment: Segment, field: str, terms: Sequence[str]) -> np.ndarra
         return EMPTY
     for i in sorted(range(len(terms)), key=frequencies.__getitem__):
         shifted = term_positions(segment, field, _to_bytes(segment, field, terms[i])) - i
-        hits = shifted if hits is None else np.intersect1d(hits, shifted, assume_unique=True)
+        hits = shifted if hits is None else sortedsets.intersect(hits, shifted)
         if not len(hits):
             return EMPTY
     return EMPTY if hits is None else hits
@@ -190,8 +169,8 @@ def phrase_hits(segment: Segment, field: str, terms: Sequence[str]) -> np.ndarra
 def phrase_docs(segment: Segment, field: str,
                 terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(documents, occurrences) of a phrase, kept: matching and ranking both ask."""
-    return segment.cached(("phrase", field, terms), lambda: np.unique(
-        phrase_hits(segment, field, terms) >> POSITION_BITS, return_counts=True))
+    return segment.cached(("phrase", field, terms), lambda: sortedsets.runs(
+        phrase_hits(segment, field, terms) >> POSITION_BITS))
 
 
 def query_docs(segment: Segment, query: wq.Query) -> np.ndarray:
@@ -252,7 +231,7 @@ def _segment_matches(searcher: Searcher, required: Sequence[Sequence[wq.Query]],
         # groups' postings are read at all, so a query's cost follows its rarest part.
         for group in sorted(required, key=lambda g: sum(estimated_docs(segment, q) for q in g)):
             found = _union(query_docs(segment, q) for q in group)
-            docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
+            docs = found if docs is None else sortedsets.intersect(docs, found)
             if not len(docs):
                 break
         if docs is None:
@@ -260,16 +239,16 @@ def _segment_matches(searcher: Searcher, required: Sequence[Sequence[wq.Query]],
         for query in excluded:
             if not len(docs):
                 break
-            docs = np.setdiff1d(docs, query_docs(segment, query), assume_unique=True)
+            docs = sortedsets.difference(docs, query_docs(segment, query))
         if len(segment.deleted) and len(docs):
-            docs = np.setdiff1d(docs, segment.deleted, assume_unique=True)
+            docs = sortedsets.difference(docs, segment.deleted)
         yield docs + segment.offset
 
 
 def _union(arrays: Iterable[np.ndarray]) -> np.ndarray:
     found: np.ndarray | None = None
     for array in arrays:
-        found = array if found is None else np.union1d(found, array)
+        found = array if found is None else sortedsets.union(found, array)
     return EMPTY if found is None else found
 
 

@@ -27,7 +27,7 @@ never a compound file):
   below (the level is read from each block's info).
 * Values: a gram field's value is `PackedPositions`: a 4-byte big-endian count (Whoosh's
   `pack_uint`), then that many positions as native-endian (little on x86/ARM) uint32,
-  ascending; `decode_positions` reads a block's values as one numpy buffer. A word
+  ascending; `term_positions` reads a block's values as one numpy buffer. A word
   field's value is Whoosh's `Frequency`: the count alone (`pack_uint`).
 * Field lengths: Whoosh's length column `_<field>_len` in the per-document file, one byte
   a document (`length_to_byte`, an approximation BM25 uses); `field_lengths` reads it as
@@ -139,42 +139,84 @@ def packed_count(count: int) -> bytes:
     return _COUNTS[count] if count < len(_COUNTS) else pack_uint(count)
 
 
-def decode_positions(docs: Sequence[int], values: Sequence[bytes]) -> tuple[np.ndarray,
-                                                                            np.ndarray]:
-    """(document of each position, position) of PackedPositions values, one per doc."""
-    counts = np.array([len(v) // _INT_SIZE - 1 for v in values], dtype=np.int64)
-    positions = np.frombuffer(b"".join(v[_INT_SIZE:] for v in values), dtype=np.uint32)
-    return np.repeat(np.asarray(docs, dtype=np.int64), counts), positions
-
-
-# Reading.
-
-
-def term_blocks(reader: Any, field: str, btext: bytes) -> Iterator[tuple[Sequence[int],
-                                                                         Sequence[float],
-                                                                         Sequence[bytes]]]:
-    """(ids, weights, values) of each block of a term's postings in a segment, deleted
-    documents included (Whoosh's own reader filters them one posting at a time)."""
+def _raw_blocks(reader: Any, field: str, btext: bytes) -> Iterator[tuple[Any, Any, Any, int, bool]]:
+    """(ids or id deltas, minified weights, minified values, posting count, whether the
+    ids are deltas) of each block of a term's postings, as stored: decoding them a
+    posting at a time in Python, as Whoosh's matcher does (`delta_decode`, one slice per
+    value), was most of a cold query's time; `term_postings` and `term_positions` decode
+    whole blocks with numpy instead."""
     terms = reader._terms
     try:
         info = terms.term_info(field, btext)
     except (TermNotFound, KeyError):
         return
     if info.is_inlined():
-        yield info.inlined_postings()
+        ids, weights, values = info.inlined_postings()
+        yield ids, weights, values, len(ids), False
         return
     matcher = terms.matcher(field, btext, reader.schema[field].format)
     while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        matcher._read_values()
-        yield matcher._ids, matcher._weights, matcher._values
+        matcher._read_data()
+        deltas, weights, values = matcher._data
+        yield deltas, weights, values, matcher._blocklength, not matcher._byteids
         matcher._next_block()
+
+
+def _block_ids(ids: Any, are_deltas: bool) -> np.ndarray:
+    out = np.asarray(ids, dtype=np.int64)
+    return np.cumsum(out) if are_deltas else out
+
+
+def _block_weights(weights: Any, count: int) -> np.ndarray:
+    """A block's weights, as Whoosh minifies them: None (all 1.0), one float (all the
+    same), or one per posting."""
+    if weights is None:
+        return np.ones(count, dtype=np.float32)
+    if isinstance(weights, float):
+        return np.full(count, weights, dtype=np.float32)
+    return np.asarray(weights, dtype=np.float32)
+
+
+def _concat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    if not parts:
+        return np.zeros(0, dtype=dtype)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def term_postings(reader: Any, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(documents as int64, weights as float32) of a term's postings in a segment, in
+    document order, deleted documents included (Whoosh's own reader filters them one
+    posting at a time)."""
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for block_ids, block_weights, _, count, are_deltas in _raw_blocks(reader, field, btext):
+        ids.append(_block_ids(block_ids, are_deltas))
+        weights.append(_block_weights(block_weights, count))
+    return _concat(ids, np.int64), _concat(weights, np.float32)
+
+
+def term_positions(reader: Any, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(document of each position, position), both int64, of a `PackedPositions` term in a
+    segment: each block's values joined into one buffer of uint32 runs, each run its
+    count and then its positions, and the counts dropped."""
+    owners: list[np.ndarray] = []
+    positions: list[np.ndarray] = []
+    for block_ids, _, values, _, are_deltas in _raw_blocks(reader, field, btext):
+        if not values:
+            continue
+        run_lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        run_lengths //= _INT_SIZE
+        flat = np.frombuffer(b"".join(values), dtype=np.uint32)
+        is_position = np.ones(len(flat), dtype=bool)
+        is_position[np.cumsum(run_lengths) - run_lengths] = False  # each run's count
+        owners.append(np.repeat(_block_ids(block_ids, are_deltas), run_lengths - 1))
+        positions.append(flat[is_position].astype(np.int64))
+    return _concat(owners, np.int64), _concat(positions, np.int64)
 
 
 def field_terms(reader: Any, field: str) -> Iterator[tuple[bytes, Sequence[int] | None]]:
     """Each term of a field in a segment, in order, with its document ids when the term
-    table holds them inline (else None: read them with `term_blocks`). One walk over the
+    table holds them inline (else None: read them with `term_postings`). One walk over the
     term table instead of a lookup per term."""
     for (name, btext), info in reader._terms.items_from(field, b""):
         if name != field:

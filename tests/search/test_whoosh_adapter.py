@@ -97,13 +97,57 @@ def test_the_same_terms_postings_and_positions(both) -> None:
                 theirs.reader(), field, btext), (field, btext)
             compared += 1
     assert compared > 5000
-    # Our reader of whole blocks reads Whoosh's blocks as it reads ours.
+    # Our readers of whole blocks read Whoosh's blocks as they read ours.
     for searcher in both:
-        (reader, _), = searcher.reader().leaf_readers()
-        for btext in list(searcher.reader().lexicon(qc.TEXT))[:300]:
-            ids = [i for block in whoosh_adapter.term_blocks(reader, qc.TEXT, btext)
-                   for i in block[0]]
-            assert ids == [p[0] for p in _postings(reader, qc.TEXT, btext)]
+        _assert_whole_block_readers_agree(searcher)
+
+
+def _assert_whole_block_readers_agree(searcher) -> int:
+    """`term_postings` and `term_positions` read every term of the text field and of the
+    frequency-only words field as Whoosh's matcher does; returns how many terms were
+    kept in blocks rather than inline."""
+    (reader, _), = searcher.reader().leaf_readers()
+    in_blocks = 0
+    for field in (qc.TEXT, qc.WORDS):
+        for btext in searcher.reader().lexicon(field):
+            expected = _postings(reader, field, btext)
+            ids, weights = whoosh_adapter.term_postings(reader, field, btext)
+            assert ids.tolist() == [p[0] for p in expected], (field, btext)
+            assert weights.tolist() == [p[1] for p in expected], (field, btext)
+            in_blocks += not reader.term_info(field, btext).is_inlined()
+            if field == qc.TEXT:
+                decode = reader.schema[field].format.decode_positions
+                owners, positions = whoosh_adapter.term_positions(reader, field, btext)
+                assert list(zip(owners.tolist(), positions.tolist(), strict=True)) == [
+                    (doc, at) for doc, _, value in expected for at in decode(value)
+                ], btext
+    return in_blocks
+
+
+@pytest.mark.parametrize("writer_class", ["ours", "whoosh"])
+def test_whole_block_readers_read_many_blocks_as_whoosh_does(writer_class, tmp_path,
+                                                             django_db_blocker) -> None:
+    """The seeds written with blocks of 3 postings (the default 128 holds all of a
+    seed term's postings in one block): terms spread over many blocks, the last one
+    short, weights minified all three ways (none, one for the block, one each)."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    with django_db_blocker.unblock():
+        backend = get_backend()
+        backend.setup()
+        index = connections["default"].get_unified_index().get_index(Article)
+        docs = backend._prepare(index, list(index.index_queryset().order_by("pk")), [])
+    ix = create_in(str(tmp_path), backend.schema)
+    codec = W3Codec(blocklimit=3)
+    if writer_class == "ours":
+        writer = whoosh_bulk.BulkSegmentWriter(ix, SIDECAR_FIELDS, codec=codec)
+    else:
+        writer = SegmentWriter(ix, codec=codec)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    with ix.searcher() as searcher:
+        assert _assert_whole_block_readers_agree(searcher) > 100
 
 
 def test_the_same_stored_fields_and_field_lengths(both) -> None:
