@@ -63,6 +63,7 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     byte_to_length,
 )
+from whoosh.fields import FieldType
 from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader, TermNotFound
@@ -230,6 +231,20 @@ def field_terms(reader: Any, field: str) -> Iterator[tuple[bytes, Sequence[int] 
         if name != field:
             return
         yield btext, (info.inlined_postings()[0] if info.is_inlined() else None)
+
+
+def values_of(fieldobj: Any, btexts: Sequence[bytes]) -> list[Any]:
+    """The values of a field's terms (what `fieldobj.from_bytes` gives for each). A text
+    field's terms are UTF-8, decoded in one call for all of them (a segment holds
+    thousands: one Python call each was a tenth of a cold faceted query); other fields
+    (numbers, dates) one at a time, by Whoosh."""
+    if type(fieldobj).from_bytes is not FieldType.from_bytes:
+        return [fieldobj.from_bytes(b) for b in btexts]
+    joined = b"\x00".join(btexts)
+    values = joined.decode("utf-8").split("\x00")
+    if len(values) != len(btexts):  # a term holding NUL itself
+        return [b.decode("utf-8") for b in btexts]
+    return values if btexts else []
 
 
 # Whoosh keeps a document's field length as one byte (an approximation for BM25).

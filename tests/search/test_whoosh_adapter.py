@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from haystack import connections
-from whoosh.fields import TEXT
+from whoosh.fields import NUMERIC, TEXT
 from whoosh.index import create_in
 from whoosh.writing import SegmentWriter
 
@@ -392,3 +392,25 @@ def test_term_rows_written_at_once_make_the_file_whoosh_would(tmp_path: Path) ->
         table = OrderedHashWriter(StructFile(handle))
         with pytest.raises(ValueError, match="must increase"):
             whoosh_adapter.add_term_rows(table, [(b"b", b""), (b"a", b"")])
+
+
+def test_values_of_a_fields_terms_equal_whooshs_from_bytes(both) -> None:
+    """`values_of` decodes a text field's terms in one call and other fields' (numbers,
+    dates) by Whoosh: the same values as `from_bytes` term by term, for every field of
+    the seeds' index, and for a term holding NUL."""
+    ours, _ = both
+    compared = 0
+    for field, fieldobj in ours.schema.items():
+        if not fieldobj.indexed:
+            continue
+        btexts = list(ours.reader().lexicon(field))
+        if isinstance(fieldobj, NUMERIC):  # a number's full-precision terms (shift 0)
+            btexts = [b for b in btexts if b[:1] == b"\x00"]
+        assert whoosh_adapter.values_of(fieldobj, btexts) == [
+            fieldobj.from_bytes(b) for b in btexts], field
+        compared += len(btexts)
+    assert compared > 5000
+    text_field = ours.schema["django_id"]
+    odd = [b"a", "园\x00区".encode(), b"", "宁波".encode()]
+    assert whoosh_adapter.values_of(text_field, odd) == ["a", "园\x00区", "", "宁波"]
+    assert whoosh_adapter.values_of(text_field, []) == []
