@@ -93,8 +93,11 @@ def _nbytes(value: Any) -> int:
     if isinstance(value, tuple | list):
         if len(value) <= _SIZE_SAMPLE:
             return sum(_nbytes(v) for v in value) + 50
-        sample = value[:: len(value) // _SIZE_SAMPLE][:_SIZE_SAMPLE]
-        return sum(_nbytes(v) for v in sample) * len(value) // len(sample) + 50
+        # Spread over the whole list (first to last), not at a whole stride, which could
+        # fall in step with a pattern in the list.
+        last = len(value) - 1
+        sample = [value[k * last // (_SIZE_SAMPLE - 1)] for k in range(_SIZE_SAMPLE)]
+        return sum(_nbytes(v) for v in sample) * len(value) // _SIZE_SAMPLE + 50
     if isinstance(value, dict):
         return _nbytes(list(value.values())) + 50
     return 100

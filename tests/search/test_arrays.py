@@ -271,3 +271,15 @@ def test_any_match_reads_no_segment_after_the_first_that_matches(scratch_index,
     visited.clear()
     everywhere = get_backend().read(lambda s: len(arrays.match(s, plan.required, plan.excluded)))
     assert everywhere == len(articles) and len(set(visited)) >= 2
+
+
+def test_the_cache_weighs_long_lists_from_a_sample_within_a_few_percent() -> None:
+    """The memory budget weighs a segment's thousands of facet terms from 16 of them:
+    close to the item-by-item weight, for terms of varying length and for arrays."""
+    terms = [f"园区{i}".encode() * (1 + i % 3) for i in range(5000)]
+    exact = sum(len(t) + 50 for t in terms) + 50
+    assert abs(arrays._nbytes(terms) - exact) / exact < 0.05
+    blocks = [np.zeros(100 + i % 7, dtype=np.int64) for i in range(1000)]
+    exact = sum(b.nbytes + 100 for b in blocks) + 50
+    assert abs(arrays._nbytes(blocks) - exact) / exact < 0.05
+    assert arrays._nbytes({"a": terms}) >= arrays._nbytes(terms)
