@@ -42,6 +42,7 @@ never a compound file):
 from __future__ import annotations
 
 import importlib.metadata
+import io
 import itertools
 import operator
 import pickle
@@ -75,11 +76,13 @@ WHOOSH_VERSION = (2, 7, 4)
 WHOOSH_DISTRIBUTION = "Whoosh"
 COMPRESSION = 1  # zlib level for posting blocks (Whoosh's default, 3, is slower)
 COMPRESS_FROM = 8  # postings in a block
-# Posting data (blocks and inlined lists) is pickled with protocol 4, not Whoosh's 2:
+# Posting data (blocks and inlined lists) is pickled with protocol 3, not Whoosh's 2:
 # protocol 2 stores each bytes value as a call to _codecs.encode on a latin-1 string, so
 # on the benchmark corpus blocks were 1.6 times larger before zlib and twice after,
-# and 3 times slower to unpickle. Whoosh's reader unpickles any protocol.
-PICKLE_PROTOCOL = 4
+# and 3 times slower to unpickle. Not 4 either: its frame header adds 4 bytes to each
+# inlined list, and most terms are a character pair seen once. Whoosh's reader
+# unpickles any protocol.
+PICKLE_PROTOCOL = 3
 # A term with at most this many postings keeps them in the term table: a list too short
 # to be compressed (below COMPRESS_FROM) is no larger inline than as a block with its
 # headers, and is written in one step instead of through the postings writer (8 µs a term
@@ -568,6 +571,17 @@ def _write_term(writer: Any, btext: bytes, postings: list[tuple[int, float, byte
                                 writer._codec._blocklimit, postings, doc_lengths)
 
 
+def _dumps(postings: tuple) -> bytes:
+    """Posting data pickled without a memo: pickle otherwise marks every tuple and bytes
+    value for reuse (2 to 5 bytes each, 10 of a one-posting term's 40), and posting data
+    holds nothing twice and nothing that refers to itself."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, PICKLE_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(postings)
+    return out.getvalue()
+
+
 def _block_terminfo(postfile: Any, fixed_size: int | None, limit: int,
                     postings: list[tuple[int, float, bytes]],
                     doc_lengths: list[int] | None) -> bytes:
@@ -620,7 +634,7 @@ def _block_terminfo(postfile: Any, fixed_size: int | None, limit: int,
         # ints, which zlib at level 1 packs better than 32-bit zeros).
         gaps = list(map(operator.sub, ids, itertools.chain((0,), ids)))
         deltas = array("H" if max(gaps) < 65536 else "I", gaps)
-        data = pickle.dumps((deltas, mini_weights, mini_values), PICKLE_PROTOCOL)
+        data = _dumps((deltas, mini_weights, mini_values))
         # zlib costs more than it saves on a block of a few postings (the reader reads
         # the compression level from each block's info).
         compression = COMPRESSION if len(block) >= COMPRESS_FROM else 0
@@ -686,7 +700,11 @@ def _inlined_terminfo(postings: list[tuple[int, float, bytes]],
         min_length, max_length = 0, length_to_byte(0)
     head = _TERM_INFO.pack(True, sum(stored), len(ids), min_length, max_length,
                            max(0, max(weights)), ids[0], ids[-1])
-    return head + pickle.dumps((ids, stored, tuple(v for v in values if v)), PICKLE_PROTOCOL)
+    # A whole weight (a count, in a field without boost: nearly every inlined term) as an
+    # int, which pickles in 2 bytes instead of a float's 9; Whoosh reads it as a number
+    # like any other, and it equals the float (the conformance test compares them).
+    small = tuple(int(w) if w.is_integer() and 0 <= w < 256 else w for w in stored)
+    return head + _dumps((ids, small, tuple(v for v in values if v)))
 
 
 # Segments: merging, writing in worker processes, committing them.
