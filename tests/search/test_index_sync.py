@@ -176,10 +176,12 @@ def test_healthz_reports_an_index_built_by_older_code(client, xian) -> None:
 
 
 def _write_docs(path: str, worker: int, count: int) -> None:
-    ix = open_dir(path)
     for n in range(count):
         with index_write_lock(path, timeout=30):
-            w = ix.writer(timeout=1.0)  # would raise LockError if two wrote at once
+            # Opened under the lock, as the app's writers read the index: open_dir lists
+            # the table-of-contents files and then opens the newest, which another
+            # writer's commit may delete in between (seen: FileNotFoundError _MAIN_1.toc).
+            w = open_dir(path).writer(timeout=1.0)  # LockError if two wrote at once
             w.update_document(id=f"{worker}-{n}", text=f"工人{worker}号第{n}篇")
             w.commit()
 
