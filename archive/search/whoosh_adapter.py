@@ -243,11 +243,10 @@ def values_of(fieldobj: Any, btexts: Sequence[bytes]) -> list[Any]:
     (numbers, dates) one at a time, by Whoosh."""
     if type(fieldobj).from_bytes is not FieldType.from_bytes:
         return [fieldobj.from_bytes(b) for b in btexts]
-    joined = b"\x00".join(btexts)
-    values = joined.decode("utf-8").split("\x00")
-    if len(values) != len(btexts):  # a term holding NUL itself
+    values = b"\x00".join(btexts).decode("utf-8").split("\x00")
+    if len(values) != len(btexts):  # a term holding NUL itself, or no terms at all
         return [b.decode("utf-8") for b in btexts]
-    return values if btexts else []
+    return values
 
 
 # Whoosh keeps a document's field length as one byte (an approximation for BM25).

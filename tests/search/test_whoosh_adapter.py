@@ -31,14 +31,19 @@ QUERIES = ["高新区", "企业", "高新技术企业", "宁波 创新", '"科�
            "2020", "动力电池", "一区十园"]
 
 
-@pytest.fixture(scope="module")
-def both(tmp_path_factory, django_db_setup, django_db_blocker):
-    """(ours, Whoosh's): the seeds written by each writer into an index of its own."""
+def _seed_documents(django_db_blocker) -> tuple:
+    """(the backend, the seeds' articles as the documents the index writers are given)."""
     with django_db_blocker.unblock():
         backend = get_backend()
         backend.setup()
         index = connections["default"].get_unified_index().get_index(Article)
-        docs = backend._prepare(index, list(index.index_queryset().order_by("pk")), [])
+        return backend, backend._prepare(index, list(index.index_queryset().order_by("pk")), [])
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory, django_db_setup, django_db_blocker):
+    """(ours, Whoosh's): the seeds written by each writer into an index of its own."""
+    backend, docs = _seed_documents(django_db_blocker)
     assert len(docs) > 20
     root = tmp_path_factory.mktemp("conformance")
     indexes = []
@@ -132,11 +137,7 @@ def test_whole_block_readers_read_many_blocks_as_whoosh_does(writer_class, tmp_p
     short, weights minified all three ways (none, one for the block, one each)."""
     from whoosh.codec.whoosh3 import W3Codec
 
-    with django_db_blocker.unblock():
-        backend = get_backend()
-        backend.setup()
-        index = connections["default"].get_unified_index().get_index(Article)
-        docs = backend._prepare(index, list(index.index_queryset().order_by("pk")), [])
+    backend, docs = _seed_documents(django_db_blocker)
     ix = create_in(str(tmp_path), backend.schema)
     codec = W3Codec(blocklimit=3)
     if writer_class == "ours":
